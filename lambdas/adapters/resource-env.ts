@@ -1,0 +1,42 @@
+/**
+ * The environment variables through which a function learns the names of the resources it
+ * was granted. The CDK binders set them and the local runtime sets them; handlers read them
+ * through `requireEnv`, so configuration and permissions cannot drift apart.
+ */
+export const TABLE_IDS = ['trust', 'escrow', 'work', 'reference'] as const;
+export type TableId = (typeof TABLE_IDS)[number];
+
+export const TABLE_ENV: Readonly<Record<TableId, string>> = {
+  trust: 'TRUST_TABLE_NAME',
+  escrow: 'ESCROW_TABLE_NAME',
+  work: 'WORK_TABLE_NAME',
+  reference: 'REFERENCE_TABLE_NAME',
+};
+
+export const EVIDENCE_BUCKET_ENV = 'EVIDENCE_BUCKET_NAME';
+export const STAGE_ENV = 'TOLLGATE_STAGE';
+
+/** `deployment-check` → `RUNBOOK_DEPLOYMENT_CHECK_ARN`. */
+export function runbookArnEnv(runbook: string): string {
+  return `RUNBOOK_${runbook.replace(/[^A-Za-z0-9]/g, '_').toUpperCase()}_ARN`;
+}
+
+export class MissingConfigurationError extends Error {
+  readonly code = 'MISSING_CONFIGURATION';
+  constructor(variable: string) {
+    super(
+      `Environment variable ${variable} is not set: bind the resource to this function in the stack (or start it through the local runtime).`,
+    );
+    this.name = 'MissingConfigurationError';
+  }
+}
+
+export function requireEnv(variable: string): string {
+  const value = process.env[variable];
+  if (value === undefined || value === '') throw new MissingConfigurationError(variable);
+  return value;
+}
+
+export function tableName(table: TableId): string {
+  return requireEnv(TABLE_ENV[table]);
+}
