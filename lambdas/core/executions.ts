@@ -1,0 +1,153 @@
+import { canonicalJson } from './canonical-json.ts';
+import { TollgateError } from './errors.ts';
+import { hashOf, sha256Hex } from './hashing.ts';
+import type { Principal } from './principal.ts';
+import { mayStartRunbook, RUNBOOK_START_ROLES } from './runbook-access.ts';
+import { parseRunbookRequest } from './runbook-requests.ts';
+
+/** One started runbook execution, as the execution index keeps it. */
+export interface ExecutionRecord {
+  readonly executionId: string;
+  readonly runbook: string;
+  readonly executionArn: string;
+  /** SHA-256 of the canonical request body: the same key with another body is refused. */
+  readonly requestHash: string;
+  /** The exact execution input, kept so a retry starts the identical execution. */
+  readonly input: string;
+  readonly requestedBy: Principal;
+  readonly createdAt: string;
+}
+
+/** Step Functions' statuses, plus NOT_STARTED: claimed, but the start did not go through (the client's retry completes it). */
+export type ExecutionStatus =
+  | 'NOT_STARTED'
+  | 'RUNNING'
+  | 'SUCCEEDED'
+  | 'FAILED'
+  | 'TIMED_OUT'
+  | 'ABORTED'
+  | 'PENDING_REDRIVE';
+
+export interface ExecutionState {
+  readonly status: ExecutionStatus;
+  readonly startedAt?: string;
+  readonly stoppedAt?: string;
+  readonly output?: unknown;
+  readonly error?: string;
+  readonly cause?: string;
+}
+
+/** Port: the execution index in the work table. */
+export interface ExecutionIndex {
+  /** Stores the record unless one with the same id exists; returns what is stored. */
+  claim(record: ExecutionRecord): Promise<{ readonly created: boolean; readonly stored: ExecutionRecord }>;
+  find(executionId: string): Promise<ExecutionRecord | undefined>;
+}
+
+/** Port: the runbook engine (Step Functions in AWS, the local engine in local mode). */
+export interface RunbookEngine {
+  /** Starts the execution; starting the same name with the same input again is not an error. */
+  start(stateMachineArn: string, name: string, input: string): Promise<void>;
+  describe(executionArn: string): Promise<ExecutionState | undefined>;
+}
+
+export interface StartRunbookDeps {
+  readonly index: ExecutionIndex;
+  readonly engine: RunbookEngine;
+  readonly stateMachineArn: (runbook: string) => string;
+  readonly now: () => Date;
+}
+
+export interface StartRunbookRequest {
+  readonly runbook: string;
+  readonly idempotencyKey: string | undefined;
+  readonly body: unknown;
+  readonly principal: Principal;
+}
+
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,128}$/;
+const EXECUTION_ID = /^[a-f0-9]{40}$/;
+
+/**
+ * Idempotency keys are scoped to the caller and the runbook, as payment APIs scope them: two
+ * people who pick the same key do not collide. The id is also the Step Functions execution name.
+ */
+export function executionIdFor(principal: Principal, runbook: string, idempotencyKey: string): string {
+  return sha256Hex(`${principal.userId}\n${runbook}\n${idempotencyKey}`).slice(0, 40);
+}
+
+export function executionArnFor(stateMachineArn: string, executionName: string): string {
+  const parts = stateMachineArn.split(':');
+  if (parts.length !== 7 || parts[5] !== 'stateMachine') {
+    throw new Error(`Not a state machine ARN: ${stateMachineArn}`);
+  }
+  parts[5] = 'execution';
+  return `${parts.join(':')}:${executionName}`;
+}
+
+export async function startRunbook(
+  deps: StartRunbookDeps,
+  request: StartRunbookRequest,
+): Promise<{ readonly record: ExecutionRecord; readonly replayed: boolean }> {
+  const { runbook, principal } = request;
+  if (!(runbook in RUNBOOK_START_ROLES)) {
+    throw new TollgateError('UNKNOWN_RUNBOOK', `There is no runbook "${runbook}". Known: ${Object.keys(RUNBOOK_START_ROLES).join(', ')}.`);
+  }
+  if (!mayStartRunbook(runbook, principal.roles)) {
+    throw new TollgateError(
+      'FORBIDDEN',
+      `Only ${RUNBOOK_START_ROLES[runbook]?.join(', ')} may start "${runbook}"; you are signed in as ${principal.roles.join(', ') || 'no role'}.`,
+    );
+  }
+  const key = request.idempotencyKey;
+  if (key === undefined || key === '') {
+    throw new TollgateError('IDEMPOTENCY_KEY_REQUIRED', 'Send an Idempotency-Key header (8–128 characters: letters, digits, . _ : -) so a retry cannot start a second execution.');
+  }
+  if (!IDEMPOTENCY_KEY.test(key)) {
+    throw new TollgateError('VALIDATION_FAILED', 'The Idempotency-Key header must be 8–128 characters of letters, digits, . _ : or -.');
+  }
+  const body = parseRunbookRequest(runbook, request.body);
+  const executionId = executionIdFor(principal, runbook, key);
+  const stateMachineArn = deps.stateMachineArn(runbook);
+  const createdAt = deps.now().toISOString();
+  const requestedBy: Principal = principal;
+  const candidate: ExecutionRecord = {
+    executionId,
+    runbook,
+    executionArn: executionArnFor(stateMachineArn, executionId),
+    requestHash: hashOf(body),
+    input: canonicalJson({ request: body, requestedBy, submittedAt: createdAt }),
+    requestedBy,
+    createdAt,
+  };
+  const { created, stored } = await deps.index.claim(candidate);
+  if (!created && stored.requestHash !== candidate.requestHash) {
+    throw new TollgateError(
+      'IDEMPOTENCY_KEY_REUSED',
+      'This Idempotency-Key was already used with a different request. Use a new key for a new request.',
+      { executionId },
+    );
+  }
+  // Started after the claim: a crash in between leaves a claim that the client's retry completes.
+  await deps.engine.start(stateMachineArn, executionId, stored.input);
+  return { record: stored, replayed: !created };
+}
+
+/** Who may read an execution: the requester, and the roles that oversee runbooks. */
+export function mayReadExecution(principal: Principal, record: ExecutionRecord): boolean {
+  if (principal.userId === record.requestedBy.userId) return true;
+  return principal.roles.some((role) => role === 'controller' || role === 'auditor' || role === 'platform_admin');
+}
+
+export async function readExecution(
+  deps: { readonly index: ExecutionIndex; readonly engine: RunbookEngine },
+  principal: Principal,
+  executionId: string,
+): Promise<{ readonly record: ExecutionRecord; readonly state: ExecutionState }> {
+  const notFound = new TollgateError('NOT_FOUND', `No execution "${executionId}" that you may see. Check the id returned when it was started.`);
+  if (!EXECUTION_ID.test(executionId)) throw notFound;
+  const record = await deps.index.find(executionId);
+  if (!record || !mayReadExecution(principal, record)) throw notFound;
+  const state = (await deps.engine.describe(record.executionArn)) ?? { status: 'NOT_STARTED' as const };
+  return { record, state };
+}

@@ -1,0 +1,31 @@
+import { startRunbook } from '#core/executions.ts';
+import { DynamoDbExecutionIndex } from '#adapters/execution-index-dynamodb.ts';
+import { logger } from '#adapters/logger.ts';
+import { requireEnv, runbookArnEnv } from '#adapters/resource-env.ts';
+import { StepFunctionsRunbookEngine } from '#adapters/runbook-engine-sfn.ts';
+import { apiHandler, json } from './http.ts';
+
+const deps = {
+  index: new DynamoDbExecutionIndex(),
+  engine: new StepFunctionsRunbookEngine(),
+  stateMachineArn: (runbook: string) => requireEnv(runbookArnEnv(runbook)),
+  now: () => new Date(),
+};
+
+/** POST /runbooks/{runbook}/executions */
+export const handler = apiHandler(async (request) => {
+  const { record, replayed } = await startRunbook(deps, {
+    runbook: request.pathParameter('runbook'),
+    idempotencyKey: request.header('Idempotency-Key'),
+    body: request.jsonBody(),
+    principal: request.principal,
+  });
+  logger.info('runbook execution started', { executionId: record.executionId, runbook: record.runbook, replayed });
+  return json(202, {
+    executionId: record.executionId,
+    runbook: record.runbook,
+    createdAt: record.createdAt,
+    replayed,
+    links: { self: `/executions/${record.executionId}` },
+  });
+});

@@ -1,0 +1,188 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import S3rver from 's3rver';
+import { EVIDENCE_BUCKET_ENV, runbookArnEnv, STAGE_ENV, TABLE_ENV, TABLE_IDS } from '../lambdas/adapters/resource-env.ts';
+import { PROJECT_ROOT } from '../lib/project-root.ts';
+import { LocalApiGateway } from './api-gateway-local.ts';
+import { loadOrCreateSigningKey, type SigningKey } from './dev-identity.ts';
+import { startDynamoDbLocal } from './dynamodb-local.ts';
+import { FunctionHost, LOCAL_REGION } from './function-host.ts';
+import { assertPortFree, freePort } from './ports.ts';
+import { localTableName, provisionTables } from './provision.ts';
+import { LocalStepFunctions } from './step-functions-local.ts';
+
+export const DEFAULT_PORT = 3000;
+export const DEFAULT_DATA_DIR = join(PROJECT_ROOT, '.tollgate');
+export const LOCAL_EVIDENCE_BUCKET = 'tollgate-local-evidence';
+/** s3rver checks SigV4 signatures against this key pair; DynamoDB Local accepts any. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
+
+export interface LocalStackOptions {
+  /** API port; DynamoDB, S3 and Step Functions take the next three. 0 = any free ports. */
+  readonly port: number;
+  readonly dataDir: string;
+  /** Keep DynamoDB in memory (tests); the rest still lives in dataDir. */
+  readonly inMemory?: boolean;
+}
+
+export interface LocalEndpoints {
+  readonly api: string;
+  readonly dynamodb: string;
+  readonly s3: string;
+  readonly stepFunctions: string;
+}
+
+/** What a running local stack writes to `<data dir>/runtime.json`, so other commands can find it. */
+export interface RuntimeInfo {
+  readonly pid: number;
+  readonly startedAt: string;
+  readonly endpoints: LocalEndpoints;
+  readonly tables: Readonly<Record<string, string>>;
+  readonly evidenceBucket: string;
+  readonly stateMachines: Readonly<Record<string, string>>;
+}
+
+export interface LocalStack {
+  readonly endpoints: LocalEndpoints;
+  readonly dataDir: string;
+  readonly stepFunctions: LocalStepFunctions;
+  readonly signingKey: SigningKey;
+  readonly runtime: RuntimeInfo;
+  stop(): Promise<void>;
+}
+
+export class LocalStackError extends Error {
+  readonly code: 'ALREADY_RUNNING' | 'PORT_IN_USE';
+  constructor(code: LocalStackError['code'], message: string) {
+    super(message);
+    this.name = 'LocalStackError';
+    this.code = code;
+  }
+}
+
+export function runtimeFile(dataDir: string): string {
+  return join(dataDir, 'runtime.json');
+}
+
+/** The running stack for a data folder, if one is running. */
+export function readRuntime(dataDir: string): RuntimeInfo | undefined {
+  const file = runtimeFile(dataDir);
+  if (!existsSync(file)) return undefined;
+  const info = JSON.parse(readFileSync(file, 'utf8')) as RuntimeInfo;
+  try {
+    process.kill(info.pid, 0);
+    return info;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Sets the environment a Lambda would get from the stack's binders, pointed at the local
+ * servers: AWS SDK clients find them through AWS_ENDPOINT_URL_* and nothing in the handlers forks.
+ */
+export function applyLocalEnvironment(runtime: RuntimeInfo): void {
+  Object.assign(process.env, {
+    AWS_REGION: LOCAL_REGION,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_ENDPOINT_URL_DYNAMODB: runtime.endpoints.dynamodb,
+    AWS_ENDPOINT_URL_S3: runtime.endpoints.s3,
+    AWS_ENDPOINT_URL_SFN: runtime.endpoints.stepFunctions,
+    [EVIDENCE_BUCKET_ENV]: runtime.evidenceBucket,
+    [STAGE_ENV]: 'local',
+    ...runtime.tables,
+    ...Object.fromEntries(Object.entries(runtime.stateMachines).map(([runbook, arn]) => [runbookArnEnv(runbook), arn])),
+  });
+}
+
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const dataDir = resolve(options.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const running = readRuntime(dataDir);
+  if (running) {
+    throw new LocalStackError('ALREADY_RUNNING', `A local stack already runs on this data folder (pid ${running.pid}, API ${running.endpoints.api}). Stop it first, or pass another --data-dir.`);
+  }
+  const ports = await allocatePorts(options.port);
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    const dynamodb = await startDynamoDbLocal({ port: ports.dynamodb, ...(options.inMemory ? {} : { dataDir: join(dataDir, 'dynamodb') }) });
+    stops.push(() => dynamodb.stop());
+    const ddbClient = new DynamoDBClient({ endpoint: dynamodb.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+    await provisionTables(ddbClient);
+    ddbClient.destroy();
+
+    const s3Dir = join(dataDir, 's3');
+    mkdirSync(s3Dir, { recursive: true });
+    const s3 = new S3rver({
+      address: '127.0.0.1',
+      port: ports.s3,
+      directory: s3Dir,
+      silent: true,
+      vhostBuckets: false,
+      configureBuckets: [{ name: LOCAL_EVIDENCE_BUCKET, configs: [] }],
+    });
+    await s3.run();
+    stops.push(() => s3.close());
+
+    const host = new FunctionHost();
+    const stepFunctions = new LocalStepFunctions(host, join(dataDir, 'executions'));
+    const sfnEndpoint = await stepFunctions.listen(ports.stepFunctions);
+    stops.push(() => stepFunctions.close());
+
+    const runtime: RuntimeInfo = {
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+      endpoints: {
+        api: `http://127.0.0.1:${ports.api}`,
+        dynamodb: dynamodb.endpoint,
+        s3: `http://127.0.0.1:${ports.s3}`,
+        stepFunctions: sfnEndpoint,
+      },
+      tables: Object.fromEntries(TABLE_IDS.map((id) => [TABLE_ENV[id], localTableName(id)])),
+      evidenceBucket: LOCAL_EVIDENCE_BUCKET,
+      stateMachines: stepFunctions.stateMachineArns(),
+    };
+    applyLocalEnvironment(runtime);
+
+    const signingKey = loadOrCreateSigningKey(dataDir);
+    const api = new LocalApiGateway(host, signingKey);
+    await api.listen(ports.api);
+    stops.push(() => api.close());
+
+    writeFileSync(runtimeFile(dataDir), JSON.stringify(runtime, null, 2));
+    stops.push(async () => rmSync(runtimeFile(dataDir), { force: true }));
+    let stopped: Promise<void> | undefined;
+    return {
+      endpoints: runtime.endpoints,
+      dataDir,
+      stepFunctions,
+      signingKey,
+      runtime,
+      stop: () => {
+        stopped ??= stopAll();
+        return stopped;
+      },
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+async function allocatePorts(base: number) {
+  if (base === 0) {
+    return { api: await freePort(), dynamodb: await freePort(), s3: await freePort(), stepFunctions: await freePort() };
+  }
+  const ports = { api: base, dynamodb: base + 1, s3: base + 2, stepFunctions: base + 3 };
+  for (const [what, port] of Object.entries(ports)) {
+    await assertPortFree(port, what).catch((error: Error) => {
+      throw new LocalStackError('PORT_IN_USE', error.message);
+    });
+  }
+  return ports;
+}
