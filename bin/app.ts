@@ -1,0 +1,46 @@
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { resolveStageConfig, StageConfigError } from '../lib/config/stage-config.ts';
+import { TollgateStack } from '../lib/tollgate-stack.ts';
+
+/**
+ * The CDK app: one `Tollgate-<stage>` stack per stage in the `stages` context of cdk.json,
+ * or only the one named with `-c stage=NAME`. AwsSolutions checks run on every synth.
+ */
+const app = new App();
+const contextStages: unknown = app.node.tryGetContext('stages');
+const only: unknown = app.node.tryGetContext('stage');
+const stageNames =
+  typeof only === 'string' && only !== ''
+    ? [only]
+    : typeof contextStages === 'object' && contextStages !== null
+      ? Object.keys(contextStages)
+      : [];
+
+if (stageNames.length === 0) {
+  fail('No stage to synthesize: add context "stages" in cdk.json or pass -c stage=NAME.');
+}
+
+for (const stageName of stageNames) {
+  try {
+    const config = resolveStageConfig(stageName, contextStages);
+    new TollgateStack(app, `Tollgate-${stageName}`, {
+      config,
+      description: `Tollgate (${stageName}): finance runbooks for AI agents with earned authority, escrow and evidence.`,
+      env: {
+        account: config.account ?? process.env.CDK_DEFAULT_ACCOUNT,
+        region: config.region ?? process.env.CDK_DEFAULT_REGION,
+      },
+    });
+  } catch (error) {
+    if (error instanceof StageConfigError) fail(`Tollgate configuration [${error.code}]: ${error.message}`);
+    throw error;
+  }
+}
+
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+
+function fail(message: string): never {
+  console.error(message);
+  process.exit(1);
+}

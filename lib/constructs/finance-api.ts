@@ -1,0 +1,239 @@
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import {
+  AccessLogField,
+  AccessLogFormat,
+  AuthorizationType,
+  CognitoUserPoolsAuthorizer,
+  EndpointType,
+  JsonSchemaType,
+  JsonSchemaVersion,
+  LambdaIntegration,
+  LogGroupLogDestination,
+  MethodLoggingLevel,
+  type Model,
+  RestApi,
+} from 'aws-cdk-lib/aws-apigateway';
+import {
+  AccountRecovery,
+  CfnUserPoolGroup,
+  FeaturePlan,
+  Mfa,
+  StandardThreatProtectionMode,
+  UserPool,
+  type UserPoolClient,
+} from 'aws-cdk-lib/aws-cognito';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
+import { Construct } from 'constructs';
+import type { Role } from '../../lambdas/core/roles.ts';
+import type { RouteDefinition } from '../catalog.ts';
+import type { ApiThrottle } from '../config/stage-config.ts';
+import type { ActionFunction } from './action-function.ts';
+
+export interface FinanceApiProps {
+  /** Every route of the API, each with the catalog function behind it. */
+  readonly routes: readonly RouteDefinition[];
+  /** Action functions by catalog id. */
+  readonly functions: ReadonlyMap<string, ActionFunction>;
+  /** Finance roles; each becomes a user pool group. */
+  readonly roles: readonly Role[];
+  readonly throttle: ApiThrottle;
+  /** Customer-managed key of the access log group. */
+  readonly logsKey: IKey;
+  /** Retention of the access log group, a value CloudWatch Logs accepts. */
+  readonly logRetentionDays: number;
+  /**
+   * Requests one client IP may send in five minutes before WAF blocks it.
+   * @default 300 × throttle.rateLimit, at least 100
+   */
+  readonly requestsPerIpPerFiveMinutes?: number;
+}
+
+/** JSON access log line; `principal` is the Cognito subject, so every request names who sent it. */
+const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
+  JSON.stringify({
+    requestId: AccessLogField.contextRequestId(),
+    requestTime: AccessLogField.contextRequestTime(),
+    principal: AccessLogField.contextAuthorizerClaims('sub'),
+    sourceIp: AccessLogField.contextIdentitySourceIp(),
+    httpMethod: AccessLogField.contextHttpMethod(),
+    resourcePath: AccessLogField.contextResourcePath(),
+    status: AccessLogField.contextStatus(),
+    responseLength: AccessLogField.contextResponseLength(),
+    integrationLatency: AccessLogField.contextIntegrationLatency(),
+    wafResponse: AccessLogField.contextWafResponseCode(),
+  }),
+);
+
+/**
+ * The finance team's door: a Cognito user pool whose groups are the finance roles, and a
+ * REST API where every method needs a user pool token, validated headers and body, behind
+ * stage throttling and a WAF web ACL, with JSON access logs and tracing.
+ */
+export class FinanceApi extends Construct {
+  readonly userPool: UserPool;
+  readonly client: UserPoolClient;
+  readonly api: RestApi;
+  readonly accessLogs: LogGroup;
+  readonly webAcl: CfnWebACL;
+
+  constructor(scope: Construct, id: string, props: FinanceApiProps) {
+    super(scope, id);
+
+    this.userPool = new UserPool(this, 'Users', {
+      selfSignUpEnabled: false,
+      signInAliases: { email: true },
+      passwordPolicy: {
+        minLength: 14,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+      },
+      mfa: Mfa.REQUIRED,
+      mfaSecondFactor: { otp: true, sms: false },
+      accountRecovery: AccountRecovery.EMAIL_ONLY,
+      // Plus tier: compromised-credential and risky sign-in protection for people who approve payments.
+      featurePlan: FeaturePlan.PLUS,
+      standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION,
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    for (const role of props.roles) {
+      // Group names are the role names handlers read from the token's cognito:groups claim.
+      new CfnUserPoolGroup(this, `Group-${role}`, {
+        userPoolId: this.userPool.userPoolId,
+        groupName: role,
+        description: `Tollgate finance role ${role}`,
+      });
+    }
+    this.client = this.userPool.addClient('FinanceClient', {
+      authFlows: { userSrp: true },
+      generateSecret: false,
+      preventUserExistenceErrors: true,
+    });
+
+    this.accessLogs = new LogGroup(this, 'AccessLogs', {
+      retention: props.logRetentionDays as RetentionDays,
+      encryptionKey: props.logsKey,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.api = new RestApi(this, 'Api', {
+      description: 'Tollgate: start runbooks, follow executions, decide approvals.',
+      endpointConfiguration: { types: [EndpointType.REGIONAL] },
+      disableExecuteApiEndpoint: false,
+      cloudWatchRole: true,
+      cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
+      deployOptions: {
+        stageName: 'api',
+        throttlingRateLimit: props.throttle.rateLimit,
+        throttlingBurstLimit: props.throttle.burstLimit,
+        accessLogDestination: new LogGroupLogDestination(this.accessLogs),
+        accessLogFormat: ACCESS_LOG_FORMAT,
+        tracingEnabled: true,
+        loggingLevel: MethodLoggingLevel.INFO,
+        // Request and response bodies carry invoice data; execution logs keep only the metadata.
+        dataTraceEnabled: false,
+        metricsEnabled: true,
+      },
+    });
+    const cloudWatchRole = this.api.node.tryFindChild('CloudWatchRole');
+    if (cloudWatchRole) {
+      Validations.of(cloudWatchRole).acknowledge({
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+        reason:
+          'API Gateway writes execution logs through the account-level role; AmazonAPIGatewayPushToCloudWatchLogs is the policy AWS documents for it and this role is assumable only by apigateway.amazonaws.com.',
+      });
+    }
+
+    const authorizer = new CognitoUserPoolsAuthorizer(this, 'Authorizer', {
+      cognitoUserPools: [this.userPool],
+    });
+    const validator = this.api.addRequestValidator('RequestValidator', {
+      validateRequestBody: true,
+      validateRequestParameters: true,
+    });
+    let jsonObject: Model | undefined;
+
+    for (const route of props.routes) {
+      const fn = props.functions.get(route.functionId);
+      if (!fn) {
+        throw new Error(
+          `Route ${route.method} ${route.path} names function "${route.functionId}", which is not in FUNCTIONS in lib/catalog.ts.`,
+        );
+      }
+      if (route.jsonBody && !jsonObject) {
+        jsonObject = this.api.addModel('JsonObjectBody', {
+          contentType: 'application/json',
+          description: 'A JSON object; the handler validates its fields.',
+          schema: { schema: JsonSchemaVersion.DRAFT4, title: 'JsonObjectBody', type: JsonSchemaType.OBJECT },
+        });
+      }
+      this.api.root
+        .resourceForPath(route.path)
+        .addMethod(route.method, new LambdaIntegration(fn.function, { allowTestInvoke: false }), {
+          authorizer,
+          authorizationType: AuthorizationType.COGNITO,
+          requestValidator: validator,
+          requestParameters: requestParameters(route),
+          ...(route.jsonBody && jsonObject ? { requestModels: { 'application/json': jsonObject } } : {}),
+        });
+    }
+
+    this.webAcl = new CfnWebACL(this, 'WebAcl', {
+      scope: 'REGIONAL',
+      defaultAction: { allow: {} },
+      visibilityConfig: metrics('TollgateApi'),
+      rules: [
+        managedRule('AWSManagedRulesCommonRuleSet', 1),
+        managedRule('AWSManagedRulesKnownBadInputsRuleSet', 2),
+        {
+          name: 'RequestsPerClientIp',
+          priority: 3,
+          action: { block: {} },
+          statement: {
+            rateBasedStatement: {
+              aggregateKeyType: 'IP',
+              limit: props.requestsPerIpPerFiveMinutes ?? Math.max(100, props.throttle.rateLimit * 300),
+            },
+          },
+          visibilityConfig: metrics('RequestsPerClientIp'),
+        },
+      ],
+    });
+    new CfnWebACLAssociation(this, 'WebAclAssociation', {
+      resourceArn: this.api.deploymentStage.stageArn,
+      webAclArn: this.webAcl.attrArn,
+    });
+  }
+
+  /** The invoke URL of the deployed stage. */
+  get url(): string {
+    return this.api.url;
+  }
+}
+
+/** Path parameters and required headers must be present; query parameters are optional. */
+function requestParameters(route: RouteDefinition): Record<string, boolean> {
+  const parameters: Record<string, boolean> = {};
+  for (const match of route.path.matchAll(/\{([^}]+)\}/g))
+    parameters[`method.request.path.${match[1]}`] = true;
+  for (const header of route.requiredHeaders ?? []) parameters[`method.request.header.${header}`] = true;
+  for (const query of route.queryParameters ?? []) parameters[`method.request.querystring.${query}`] = false;
+  return parameters;
+}
+
+function managedRule(name: string, priority: number): CfnWebACL.RuleProperty {
+  return {
+    name,
+    priority,
+    overrideAction: { none: {} },
+    statement: { managedRuleGroupStatement: { vendorName: 'AWS', name } },
+    visibilityConfig: metrics(name),
+  };
+}
+
+function metrics(metricName: string): CfnWebACL.VisibilityConfigProperty {
+  return { cloudWatchMetricsEnabled: true, metricName, sampledRequestsEnabled: true };
+}

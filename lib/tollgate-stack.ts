@@ -1,0 +1,136 @@
+import { CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { TableId } from '../lambdas/adapters/resource-env.ts';
+import { ROLES } from '../lambdas/core/roles.ts';
+import { FUNCTIONS, type FunctionDefinition, ROUTES, RUNBOOKS, type TableAccess } from './catalog.ts';
+import type { StageConfig } from './config/stage-config.ts';
+import { ActionFunction } from './constructs/action-function.ts';
+import { EvidenceBucket } from './constructs/evidence-bucket.ts';
+import { FinanceApi } from './constructs/finance-api.ts';
+import { Runbook } from './constructs/runbook.ts';
+import { TollgateKeys } from './constructs/tollgate-keys.ts';
+import { TollgateTables } from './constructs/tollgate-tables.ts';
+import { PROJECT_ROOT } from './project-root.ts';
+
+export interface TollgateStackProps extends StackProps {
+  readonly config: StageConfig;
+  /**
+   * Directory holding the handlers, `statemachines/` and `package-lock.json`.
+   * @default the project root
+   */
+  readonly projectRoot?: string;
+}
+
+/**
+ * One Tollgate stage, wired entirely from the catalog: a function per FUNCTIONS entry with
+ * the tables it lists, a runbook per RUNBOOKS entry bound to its functions, and the API
+ * from ROUTES. Changing what Tollgate is made of means changing lib/catalog.ts, not this file.
+ */
+export class TollgateStack extends Stack {
+  readonly keys: TollgateKeys;
+  readonly tables: TollgateTables;
+  readonly evidence: EvidenceBucket;
+  readonly functions: ReadonlyMap<string, ActionFunction>;
+  readonly runbooks: ReadonlyMap<string, Runbook>;
+  readonly api: FinanceApi;
+
+  constructor(scope: Construct, id: string, props: TollgateStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const projectRoot = props.projectRoot ?? PROJECT_ROOT;
+    Tags.of(this).add('tollgate:stage', config.stageName);
+
+    this.keys = new TollgateKeys(this, 'Keys');
+    this.tables = new TollgateTables(this, 'Tables', { key: this.keys.tables });
+    this.evidence = new EvidenceBucket(this, 'Evidence', {
+      retention: config.evidenceRetention,
+      key: this.keys.evidence,
+    });
+
+    const functions = new Map<string, ActionFunction>();
+    for (const definition of FUNCTIONS) {
+      const fn = new ActionFunction(this, definition.id, {
+        definition,
+        stageName: config.stageName,
+        logRetentionDays: config.logRetentionDays,
+        logsKey: this.keys.logs,
+        projectRoot,
+      });
+      for (const [tableId, access] of Object.entries(definition.tables) as [TableId, TableAccess][]) {
+        this.tables.bindTo(fn, tableId, access);
+      }
+      functions.set(definition.id, fn);
+    }
+    this.functions = functions;
+
+    const runbooks = new Map<string, Runbook>();
+    for (const definition of RUNBOOKS) {
+      runbooks.set(
+        definition.name,
+        new Runbook(this, `${pascal(definition.name)}Runbook`, {
+          definition,
+          functions,
+          projectRoot,
+          key: this.keys.runbooks,
+          logsKey: this.keys.logs,
+          logRetentionDays: config.logRetentionDays,
+        }),
+      );
+    }
+    this.runbooks = runbooks;
+
+    for (const definition of FUNCTIONS) {
+      const fn = functions.get(definition.id) as ActionFunction;
+      for (const name of definition.startsRunbooks ?? [])
+        runbookFor(runbooks, definition, name).bindStarter(fn);
+      for (const name of definition.describesRunbooks ?? [])
+        runbookFor(runbooks, definition, name).bindReader(fn);
+    }
+
+    this.api = new FinanceApi(this, 'FinanceApi', {
+      routes: ROUTES,
+      functions,
+      roles: ROLES,
+      throttle: config.apiThrottle,
+      logsKey: this.keys.logs,
+      logRetentionDays: config.logRetentionDays,
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Tollgate API invoke URL' });
+    new CfnOutput(this, 'UserPoolId', {
+      value: this.api.userPool.userPoolId,
+      description: 'Finance user pool',
+    });
+    new CfnOutput(this, 'UserPoolClientId', {
+      value: this.api.client.userPoolClientId,
+      description: 'App client finance tools sign in with',
+    });
+    new CfnOutput(this, 'EvidenceBucketName', {
+      value: this.evidence.bucket.bucketName,
+      description: 'Object Lock bucket auditors verify evidence in',
+    });
+  }
+}
+
+function runbookFor(
+  runbooks: ReadonlyMap<string, Runbook>,
+  definition: FunctionDefinition,
+  name: string,
+): Runbook {
+  const runbook = runbooks.get(name);
+  if (!runbook) {
+    throw new Error(
+      `Function "${definition.id}" refers to runbook "${name}", which is not in RUNBOOKS in lib/catalog.ts.`,
+    );
+  }
+  return runbook;
+}
+
+/** `deployment-check` → `DeploymentCheck`. */
+function pascal(name: string): string {
+  return name
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((part) => `${part.charAt(0).toUpperCase()}${part.slice(1)}`)
+    .join('');
+}
