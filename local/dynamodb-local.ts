@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { PROJECT_ROOT } from '../lib/project-root.ts';
@@ -42,7 +43,8 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
   } else {
     args.push('-inMemory');
   }
-  const child = spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // DynamoDB Local drops a metadata file in its working folder: keep it out of the project.
+  const child = spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: options.dataDir ?? tmpdir() });
   let output = '';
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-4000);

@@ -24,6 +24,15 @@ export interface LocalStackOptions {
   readonly dataDir: string;
   /** Keep DynamoDB in memory (tests); the rest still lives in dataDir. */
   readonly inMemory?: boolean;
+  /** Exact ports, overriding `port` (a restart in the same process keeps its clients' endpoints). */
+  readonly ports?: LocalPorts;
+}
+
+export interface LocalPorts {
+  readonly api: number;
+  readonly dynamodb: number;
+  readonly s3: number;
+  readonly stepFunctions: number;
 }
 
 export interface LocalEndpoints {
@@ -49,6 +58,7 @@ export interface LocalStack {
   readonly stepFunctions: LocalStepFunctions;
   readonly signingKey: SigningKey;
   readonly runtime: RuntimeInfo;
+  readonly ports: LocalPorts;
   stop(): Promise<void>;
 }
 
@@ -104,7 +114,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   if (running) {
     throw new LocalStackError('ALREADY_RUNNING', `A local stack already runs on this data folder (pid ${running.pid}, API ${running.endpoints.api}). Stop it first, or pass another --data-dir.`);
   }
-  const ports = await allocatePorts(options.port);
+  const ports = options.ports ?? (await allocatePorts(options.port));
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
@@ -163,6 +173,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       stepFunctions,
       signingKey,
       runtime,
+      ports,
       stop: () => {
         stopped ??= stopAll();
         return stopped;
@@ -174,7 +185,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   }
 }
 
-async function allocatePorts(base: number) {
+async function allocatePorts(base: number): Promise<LocalPorts> {
   if (base === 0) {
     return { api: await freePort(), dynamodb: await freePort(), s3: await freePort(), stepFunctions: await freePort() };
   }

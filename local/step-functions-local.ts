@@ -292,12 +292,11 @@ function describeShape(execution: LocalExecution) {
   };
 }
 
-/** The engine reports a Fail state or an uncaught task error; keep Step Functions' error/cause pair. */
+/** The engine wraps the error that ended the run (a Fail state's Error/Cause, or an uncaught task error). */
 function failureOf(error: { name?: string; message?: string; cause?: unknown }): { error: string; cause: string } {
-  const named = error as { name?: string; message?: string; errorName?: string; error?: string; cause?: unknown };
-  const code = named.errorName ?? named.error ?? (named.name && named.name !== 'Error' ? named.name : 'States.Runtime');
-  const cause = typeof named.cause === 'string' ? named.cause : (named.message ?? '');
-  return { error: code, cause };
+  const inner = error.cause instanceof Error ? error.cause : error;
+  const name = inner.name && inner.name !== 'Error' ? inner.name : 'States.Runtime';
+  return { error: name, cause: inner.message ?? '' };
 }
 
 function collectTasks(
