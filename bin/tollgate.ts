@@ -7,13 +7,22 @@ import { DEFAULT_DATA_DIR, DEFAULT_PORT, startLocalStack } from '../local/local-
 /** `tollgate`: the one front door for people and scripts. */
 const program = new Command()
   .name('tollgate')
-  .description('Tollgate: finance runbooks for AI agents with earned authority, escrow and verifiable evidence.')
+  .description(
+    'Tollgate: finance runbooks for AI agents with earned authority, escrow and verifiable evidence.',
+  )
   .showHelpAfterError('(run with --help for usage)');
 
 program
   .command('local')
-  .description('Run the whole stack on this machine (loopback only): API, runbook engine, DynamoDB Local, S3. Ctrl-C stops it.')
-  .option('--port <port>', 'API port on 127.0.0.1; DynamoDB, S3 and Step Functions use the next three', parsePort, DEFAULT_PORT)
+  .description(
+    'Run the whole stack on this machine (loopback only): API, runbook engine, DynamoDB Local, S3. Ctrl-C stops it.',
+  )
+  .option(
+    '--port <port>',
+    'API port on 127.0.0.1; DynamoDB, S3 and Step Functions use the next three',
+    parsePort,
+    DEFAULT_PORT,
+  )
   .option('--data-dir <dir>', 'folder that keeps all local data across restarts', DEFAULT_DATA_DIR)
   .action(async (options: { port: number; dataDir: string }) => {
     const stack = await startLocalStack({ port: options.port, dataDir: resolve(options.dataDir) });

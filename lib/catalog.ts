@@ -1,6 +1,6 @@
 import type { TableId } from '../lambdas/adapters/resource-env.ts';
-import { RUNBOOK_START_ROLES } from '../lambdas/core/runbook-access.ts';
 import { ROLES, type Role } from '../lambdas/core/roles.ts';
+import { RUNBOOK_START_ROLES } from '../lambdas/core/runbook-access.ts';
 
 /**
  * What Tollgate is made of, as data: every function with the resources it is granted, every

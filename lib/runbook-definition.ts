@@ -54,7 +54,10 @@ export function loadRunbook(projectRoot: string, runbook: RunbookDefinition): Lo
   try {
     parsed = JSON.parse(aslText);
   } catch (error) {
-    throw new RunbookDefinitionError(runbook.name, `the ASL is not valid JSON (${(error as Error).message}).`);
+    throw new RunbookDefinitionError(
+      runbook.name,
+      `the ASL is not valid JSON (${(error as Error).message}).`,
+    );
   }
   if (!isObject(parsed) || !isObject(parsed.States) || typeof parsed.StartAt !== 'string') {
     throw new RunbookDefinitionError(runbook.name, 'the ASL needs "StartAt" and a "States" object.');
@@ -74,7 +77,10 @@ export function loadRunbook(projectRoot: string, runbook: RunbookDefinition): Lo
     );
   }
   if (unused.length > 0) {
-    throw new RunbookDefinitionError(runbook.name, `catalog binds ${unused.join(', ')} but the ASL never uses them.`);
+    throw new RunbookDefinitionError(
+      runbook.name,
+      `catalog binds ${unused.join(', ')} but the ASL never uses them.`,
+    );
   }
 
   const version = runbookVersion(aslText, markdown, policy);
@@ -110,7 +116,10 @@ function injectContext(runbook: string, version: string, states: Record<string, 
       const target = isObject(parameters.Payload) ? parameters.Payload : parameters;
       for (const key of CONTEXT_KEYS) {
         if (key in target) {
-          throw new RunbookDefinitionError(runbook, `Task "${stateName}" must not set "${key}"; it is injected.`);
+          throw new RunbookDefinitionError(
+            runbook,
+            `Task "${stateName}" must not set "${key}"; it is injected.`,
+          );
         }
       }
       target.runbook = runbook;
@@ -124,7 +133,8 @@ function injectContext(runbook: string, version: string, states: Record<string, 
     }
     if (state.Type === 'Map') {
       const processor = isObject(state.ItemProcessor) ? state.ItemProcessor : state.Iterator;
-      if (isObject(processor) && isObject(processor.States)) injectContext(runbook, version, processor.States);
+      if (isObject(processor) && isObject(processor.States))
+        injectContext(runbook, version, processor.States);
     }
   }
 }
@@ -133,7 +143,10 @@ function readRequired(projectRoot: string, relative: string, runbook: string): s
   try {
     return readFileSync(join(projectRoot, relative), 'utf8');
   } catch {
-    throw new RunbookDefinitionError(runbook, `cannot read ${relative}; it must exist beside the other runbook files.`);
+    throw new RunbookDefinitionError(
+      runbook,
+      `cannot read ${relative}; it must exist beside the other runbook files.`,
+    );
   }
 }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { type RouteDefinition, ROUTES } from '../lib/catalog.ts';
+import { ROUTES, type RouteDefinition } from '../lib/catalog.ts';
 import { type SigningKey, verifyDevToken } from './dev-identity.ts';
 import { type FunctionHost, LOCAL_ACCOUNT } from './function-host.ts';
 
@@ -50,18 +50,30 @@ export class LocalApiGateway {
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = randomUUID();
     const send = (result: APIGatewayProxyResult) => {
-      res.writeHead(result.statusCode, { ...(result.headers as Record<string, string>), 'x-amzn-requestid': requestId });
+      res.writeHead(result.statusCode, {
+        ...(result.headers as Record<string, string>),
+        'x-amzn-requestid': requestId,
+      });
       res.end(result.body);
     };
     const refuse = (statusCode: number, code: string, message: string) =>
-      send({ statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: { code, message } }) });
+      send({
+        statusCode,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ error: { code, message } }),
+      });
     try {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       const matched = matchRoute(req.method ?? 'GET', url.pathname);
       if (!matched) return refuse(404, 'NOT_FOUND', `No route ${req.method} ${url.pathname}.`);
 
       const claims = this.authorize(req.headers.authorization);
-      if (!claims) return refuse(401, 'UNAUTHENTICATED', 'Send a valid token in the Authorization header (tollgate dev-token --user NAME).');
+      if (!claims)
+        return refuse(
+          401,
+          'UNAUTHENTICATED',
+          'Send a valid token in the Authorization header (tollgate dev-token --user NAME).',
+        );
 
       const chunks: Buffer[] = [];
       let size = 0;
@@ -118,7 +130,8 @@ function validate(route: RouteDefinition, req: IncomingMessage, body: string | n
   if (route.jsonBody && body !== null && body.trim() !== '') {
     try {
       const parsed: unknown = JSON.parse(body);
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return 'The request body must be a JSON object.';
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+        return 'The request body must be a JSON object.';
     } catch {
       return 'The request body is not valid JSON.';
     }
@@ -140,13 +153,13 @@ function proxyEvent(
     const name = req.rawHeaders[i] as string;
     const value = req.rawHeaders[i + 1] as string;
     headers[name] = value;
-    (multiValueHeaders[name] ??= []).push(value);
+    multiValueHeaders[name] = [...(multiValueHeaders[name] ?? []), value];
   }
   const query: Record<string, string> = {};
   const multiQuery: Record<string, string[]> = {};
   for (const [k, v] of url.searchParams) {
     query[k] = v;
-    (multiQuery[k] ??= []).push(v);
+    multiQuery[k] = [...(multiQuery[k] ?? []), v];
   }
   const now = new Date();
   return {

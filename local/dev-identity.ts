@@ -1,4 +1,12 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, sign, verify } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type KeyObject,
+  sign,
+  verify,
+} from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isRole, ROLES, type Role } from '../lambdas/core/roles.ts';
@@ -55,7 +63,10 @@ export function loadOrCreateSigningKey(dataDir: string): SigningKey {
   }
   const privateKey = createPrivateKey(readFileSync(file));
   const publicKey = createPublicKey(privateKey);
-  const kid = createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('base64url').slice(0, 16);
+  const kid = createHash('sha256')
+    .update(publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('base64url')
+    .slice(0, 16);
   return { kid, privateKey, publicKey };
 }
 
@@ -68,13 +79,23 @@ export function demoSubject(username: string): string {
 export function issueDevToken(key: SigningKey, username: string, role?: string, now = new Date()): string {
   const user = DEMO_USERS.find((u) => u.username === username);
   if (!user) {
-    throw new DevTokenError('UNKNOWN_USER', `There is no demo user "${username}". Pick one of: ${DEMO_USERS.map((u) => `${u.username} (${u.role})`).join(', ')}.`);
+    throw new DevTokenError(
+      'UNKNOWN_USER',
+      `There is no demo user "${username}". Pick one of: ${DEMO_USERS.map((u) => `${u.username} (${u.role})`).join(', ')}.`,
+    );
   }
   if (role !== undefined && !isRole(role)) {
     throw new DevTokenError('UNKNOWN_ROLE', `"${role}" is not a role. Roles: ${ROLES.join(', ')}.`);
   }
   if (role !== undefined && role !== user.role) {
-    throw new DevTokenError('ROLE_NOT_HELD', `${username} holds the role ${user.role}, not ${role}. Users with ${role}: ${DEMO_USERS.filter((u) => u.role === role).map((u) => u.username).join(', ')}.`);
+    throw new DevTokenError(
+      'ROLE_NOT_HELD',
+      `${username} holds the role ${user.role}, not ${role}. Users with ${role}: ${DEMO_USERS.filter(
+        (u) => u.role === role,
+      )
+        .map((u) => u.username)
+        .join(', ')}.`,
+    );
   }
   const iat = Math.floor(now.getTime() / 1000);
   const header = { alg: 'ES256', typ: 'JWT', kid: key.kid };
@@ -93,7 +114,10 @@ export function issueDevToken(key: SigningKey, username: string, role?: string, 
     exp: iat + TOKEN_LIFETIME_SECONDS,
   };
   const signingInput = `${b64(header)}.${b64(claims)}`;
-  const signature = sign('sha256', Buffer.from(signingInput), { key: key.privateKey, dsaEncoding: 'ieee-p1363' });
+  const signature = sign('sha256', Buffer.from(signingInput), {
+    key: key.privateKey,
+    dsaEncoding: 'ieee-p1363',
+  });
   return `${signingInput}.${signature.toString('base64url')}`;
 }
 
@@ -101,7 +125,11 @@ export function issueDevToken(key: SigningKey, username: string, role?: string, 
  * Verifies a token and returns the claims as API Gateway's Cognito authorizer passes them to
  * a REST API handler: every value a string, groups joined by commas. Undefined when invalid.
  */
-export function verifyDevToken(key: SigningKey, token: string, now = new Date()): Record<string, string> | undefined {
+export function verifyDevToken(
+  key: SigningKey,
+  token: string,
+  now = new Date(),
+): Record<string, string> | undefined {
   const parts = token.split('.');
   if (parts.length !== 3) return undefined;
   const [headerPart, claimsPart, signaturePart] = parts as [string, string, string];
@@ -123,7 +151,8 @@ export function verifyDevToken(key: SigningKey, token: string, now = new Date())
   if (!valid) return undefined;
   const nowSeconds = Math.floor(now.getTime() / 1000);
   if (typeof claims.exp !== 'number' || claims.exp <= nowSeconds) return undefined;
-  if (claims.iss !== LOCAL_ISSUER || claims.aud !== LOCAL_AUDIENCE || claims.token_use !== 'id') return undefined;
+  if (claims.iss !== LOCAL_ISSUER || claims.aud !== LOCAL_AUDIENCE || claims.token_use !== 'id')
+    return undefined;
   return Object.fromEntries(
     Object.entries(claims).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : String(v)]),
   );

@@ -57,7 +57,11 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
   });
 
   const endpoint = `http://127.0.0.1:${options.port}`;
-  const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
   const deadline = Date.now() + 60_000;
   try {
     for (;;) {
@@ -68,7 +72,8 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
         await client.send(new ListTablesCommand({ Limit: 1 }));
         break;
       } catch {
-        if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer on ${endpoint} within 60 s:\n${output}`);
+        if (Date.now() > deadline)
+          throw new Error(`DynamoDB Local did not answer on ${endpoint} within 60 s:\n${output}`);
         await new Promise((r) => setTimeout(r, 200));
       }
     }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
-import { type FunctionDefinition, FUNCTIONS } from '../lib/catalog.ts';
+import { FUNCTIONS, type FunctionDefinition } from '../lib/catalog.ts';
 import { PROJECT_ROOT } from '../lib/project-root.ts';
 
 export const LOCAL_REGION = 'us-east-1';
@@ -27,7 +27,10 @@ export class FunctionHost {
 
   async invoke(functionId: string, event: unknown): Promise<unknown> {
     const definition = FUNCTIONS.find((fn) => fn.id === functionId);
-    if (!definition) throw Object.assign(new Error(`No function ${functionId}`), { name: 'Lambda.ResourceNotFoundException' });
+    if (!definition)
+      throw Object.assign(new Error(`No function ${functionId}`), {
+        name: 'Lambda.ResourceNotFoundException',
+      });
     const handler = await this.load(definition);
     const timeoutMs = (definition.timeoutSeconds ?? 30) * 1000;
     const deadline = Date.now() + timeoutMs;
@@ -35,13 +38,21 @@ export class FunctionHost {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(Object.assign(new Error(`Task timed out after ${timeoutMs / 1000} seconds`), { name: 'Sandbox.Timedout' })),
+        () =>
+          reject(
+            Object.assign(new Error(`Task timed out after ${timeoutMs / 1000} seconds`), {
+              name: 'Sandbox.Timedout',
+            }),
+          ),
         timeoutMs,
       );
     });
     try {
       // A JSON round trip, as the Lambda service serialises events and results.
-      const result = await Promise.race([handler(JSON.parse(JSON.stringify(event ?? null)), context), timeout]);
+      const result = await Promise.race([
+        handler(JSON.parse(JSON.stringify(event ?? null)), context),
+        timeout,
+      ]);
       return result === undefined ? null : JSON.parse(JSON.stringify(result));
     } finally {
       clearTimeout(timer);
@@ -51,10 +62,13 @@ export class FunctionHost {
   private load(definition: FunctionDefinition): Promise<LambdaHandler> {
     let loaded = this.modules.get(definition.id);
     if (!loaded) {
-      loaded = import(pathToFileURL(join(PROJECT_ROOT, definition.entry)).href).then((mod: { handler?: unknown }) => {
-        if (typeof mod.handler !== 'function') throw new Error(`${definition.entry} does not export a handler function.`);
-        return mod.handler as LambdaHandler;
-      });
+      loaded = import(pathToFileURL(join(PROJECT_ROOT, definition.entry)).href).then(
+        (mod: { handler?: unknown }) => {
+          if (typeof mod.handler !== 'function')
+            throw new Error(`${definition.entry} does not export a handler function.`);
+          return mod.handler as LambdaHandler;
+        },
+      );
       this.modules.set(definition.id, loaded);
     }
     return loaded;

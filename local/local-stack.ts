@@ -2,7 +2,13 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import S3rver from 's3rver';
-import { EVIDENCE_BUCKET_ENV, runbookArnEnv, STAGE_ENV, TABLE_ENV, TABLE_IDS } from '../lambdas/adapters/resource-env.ts';
+import {
+  EVIDENCE_BUCKET_ENV,
+  runbookArnEnv,
+  STAGE_ENV,
+  TABLE_ENV,
+  TABLE_IDS,
+} from '../lambdas/adapters/resource-env.ts';
 import { PROJECT_ROOT } from '../lib/project-root.ts';
 import { LocalApiGateway } from './api-gateway-local.ts';
 import { loadOrCreateSigningKey, type SigningKey } from './dev-identity.ts';
@@ -103,7 +109,9 @@ export function applyLocalEnvironment(runtime: RuntimeInfo): void {
     [EVIDENCE_BUCKET_ENV]: runtime.evidenceBucket,
     [STAGE_ENV]: 'local',
     ...runtime.tables,
-    ...Object.fromEntries(Object.entries(runtime.stateMachines).map(([runbook, arn]) => [runbookArnEnv(runbook), arn])),
+    ...Object.fromEntries(
+      Object.entries(runtime.stateMachines).map(([runbook, arn]) => [runbookArnEnv(runbook), arn]),
+    ),
   });
 }
 
@@ -112,7 +120,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   mkdirSync(dataDir, { recursive: true });
   const running = readRuntime(dataDir);
   if (running) {
-    throw new LocalStackError('ALREADY_RUNNING', `A local stack already runs on this data folder (pid ${running.pid}, API ${running.endpoints.api}). Stop it first, or pass another --data-dir.`);
+    throw new LocalStackError(
+      'ALREADY_RUNNING',
+      `A local stack already runs on this data folder (pid ${running.pid}, API ${running.endpoints.api}). Stop it first, or pass another --data-dir.`,
+    );
   }
   const ports = options.ports ?? (await allocatePorts(options.port));
   const stops: (() => Promise<void>)[] = [];
@@ -120,9 +131,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
   };
   try {
-    const dynamodb = await startDynamoDbLocal({ port: ports.dynamodb, ...(options.inMemory ? {} : { dataDir: join(dataDir, 'dynamodb') }) });
+    const dynamodb = await startDynamoDbLocal({
+      port: ports.dynamodb,
+      ...(options.inMemory ? {} : { dataDir: join(dataDir, 'dynamodb') }),
+    });
     stops.push(() => dynamodb.stop());
-    const ddbClient = new DynamoDBClient({ endpoint: dynamodb.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+    const ddbClient = new DynamoDBClient({
+      endpoint: dynamodb.endpoint,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+    });
     await provisionTables(ddbClient);
     ddbClient.destroy();
 
@@ -187,7 +205,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
 async function allocatePorts(base: number): Promise<LocalPorts> {
   if (base === 0) {
-    return { api: await freePort(), dynamodb: await freePort(), s3: await freePort(), stepFunctions: await freePort() };
+    return {
+      api: await freePort(),
+      dynamodb: await freePort(),
+      s3: await freePort(),
+      stepFunctions: await freePort(),
+    };
   }
   const ports = { api: base, dynamodb: base + 1, s3: base + 2, stepFunctions: base + 3 };
   for (const [what, port] of Object.entries(ports)) {

@@ -18,7 +18,11 @@ export function assertPortFree(port: number, what: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', () =>
-      reject(new Error(`Port ${port} (${what}) is in use on 127.0.0.1. Stop what uses it or pass --port with another base port.`)),
+      reject(
+        new Error(
+          `Port ${port} (${what}) is in use on 127.0.0.1. Stop what uses it or pass --port with another base port.`,
+        ),
+      ),
     );
     server.listen(port, '127.0.0.1', () => server.close(() => resolve()));
   });

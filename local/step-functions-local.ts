@@ -72,17 +72,27 @@ export class LocalStepFunctions {
     for (const definition of RUNBOOKS) {
       const runbook = loadRunbook(PROJECT_ROOT, definition);
       const arns = Object.fromEntries(
-        Object.entries(definition.tasks).map(([placeholder, fnId]) => [placeholder, localFunctionArn(functionById(fnId).id)]),
+        Object.entries(definition.tasks).map(([placeholder, fnId]) => [
+          placeholder,
+          localFunctionArn(functionById(fnId).id),
+        ]),
       );
       const bound = bindPlaceholders(runbook, arns);
       const taskFunctions: Record<string, string> = {};
       collectTasks(bound.States as Record<string, unknown>, (stateName, resource, parameters) => {
-        const arn = resource.startsWith('arn:aws:states:::lambda:invoke') ? String(parameters?.FunctionName ?? '') : resource;
+        const arn = resource.startsWith('arn:aws:states:::lambda:invoke')
+          ? String(parameters?.FunctionName ?? '')
+          : resource;
         const fnId = host.functionIdForArn(arn);
-        if (!fnId) throw new Error(`Runbook ${definition.name}: Task "${stateName}" calls ${arn}, which no catalog function serves locally.`);
+        if (!fnId)
+          throw new Error(
+            `Runbook ${definition.name}: Task "${stateName}" calls ${arn}, which no catalog function serves locally.`,
+          );
         taskFunctions[stateName] = fnId;
       });
-      const machine = new StateMachine(bound as never, { validationOptions: { checkArn: true, checkPaths: true } });
+      const machine = new StateMachine(bound as never, {
+        validationOptions: { checkArn: true, checkPaths: true },
+      });
       const arn = localStateMachineArn(definition.name);
       this.machines.set(arn, { arn, runbook, machine, taskFunctions });
     }
@@ -96,7 +106,11 @@ export class LocalStepFunctions {
   /** StartExecution semantics of a Standard workflow: same name and input while running = the same execution. */
   startExecution(stateMachineArn: string, name: string, input: string): LocalExecution {
     const machine = this.machines.get(stateMachineArn);
-    if (!machine) throw new ServiceError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${stateMachineArn}'`);
+    if (!machine)
+      throw new ServiceError(
+        'StateMachineDoesNotExist',
+        `State Machine Does Not Exist: '${stateMachineArn}'`,
+      );
     if (!/^[A-Za-z0-9_-]{1,80}$/.test(name)) throw new ServiceError('InvalidName', `Invalid Name: '${name}'`);
     let parsedInput: unknown;
     try {
@@ -128,7 +142,8 @@ export class LocalStepFunctions {
 
   describeExecution(executionArn: string): LocalExecution {
     const execution = this.executions.get(executionArn);
-    if (!execution) throw new ServiceError('ExecutionDoesNotExist', `Execution Does Not Exist: '${executionArn}'`);
+    if (!execution)
+      throw new ServiceError('ExecutionDoesNotExist', `Execution Does Not Exist: '${executionArn}'`);
     return execution;
   }
 
@@ -158,7 +173,12 @@ export class LocalStepFunctions {
 
   async close(): Promise<void> {
     for (const execution of this.executions.values()) {
-      if (execution.status === 'RUNNING') this.stopExecution(execution.executionArn, 'Tollgate.LocalRuntimeStopped', 'The local runtime stopped while this execution was running.');
+      if (execution.status === 'RUNNING')
+        this.stopExecution(
+          execution.executionArn,
+          'Tollgate.LocalRuntimeStopped',
+          'The local runtime stopped while this execution was running.',
+        );
     }
     await Promise.allSettled([...this.running.values()].map((r) => r.done));
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
@@ -169,7 +189,8 @@ export class LocalStepFunctions {
       Object.entries(machine.taskFunctions).map(([stateName, fnId]) => [
         stateName,
         async (taskInput: unknown) => {
-          const isInvokeIntegration = typeof taskInput === 'object' && taskInput !== null && 'FunctionName' in taskInput;
+          const isInvokeIntegration =
+            typeof taskInput === 'object' && taskInput !== null && 'FunctionName' in taskInput;
           if (!isInvokeIntegration) return this.host.invoke(fnId, taskInput);
           const payload = await this.host.invoke(fnId, (taskInput as { Payload?: unknown }).Payload);
           return { StatusCode: 200, Payload: payload };
@@ -180,7 +201,12 @@ export class LocalStepFunctions {
     const handle = machine.machine.run(input as never, {
       noThrowOnAbort: true,
       context: {
-        Execution: { Id: execution.executionArn, Name: execution.name, Input: input as never, StartTime: execution.startDate },
+        Execution: {
+          Id: execution.executionArn,
+          Name: execution.name,
+          Input: input as never,
+          StartTime: execution.startDate,
+        },
         StateMachine: { Id: execution.stateMachineArn, Name: name },
       },
       overrides: { taskResourceLocalHandlers: taskResourceLocalHandlers as never },
@@ -198,7 +224,8 @@ export class LocalStepFunctions {
     })();
     const done = handle.result
       .then((output) => {
-        if (execution.status === 'RUNNING') this.finish(execution, 'SUCCEEDED', { output: JSON.stringify(output ?? null) });
+        if (execution.status === 'RUNNING')
+          this.finish(execution, 'SUCCEEDED', { output: JSON.stringify(output ?? null) });
       })
       .catch((error: { name?: string; message?: string; cause?: unknown }) => {
         if (execution.status !== 'RUNNING') return;
@@ -213,7 +240,11 @@ export class LocalStepFunctions {
     this.running.set(execution.executionArn, { abort: handle.abort, done });
   }
 
-  private finish(execution: LocalExecution, status: Status, detail: { output?: string; error?: string | undefined; cause?: string | undefined }): void {
+  private finish(
+    execution: LocalExecution,
+    status: Status,
+    detail: { output?: string; error?: string | undefined; cause?: string | undefined },
+  ): void {
     execution.status = status;
     execution.stopDate = new Date().toISOString();
     if (detail.output !== undefined) execution.output = detail.output;
@@ -254,12 +285,21 @@ export class LocalStepFunctions {
     try {
       const chunks: Buffer[] = [];
       for await (const chunk of req) chunks.push(chunk as Buffer);
-      const body = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, string>) : {};
+      const body = chunks.length
+        ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, string>)
+        : {};
       const action = String(req.headers['x-amz-target'] ?? '').replace('AWSStepFunctions.', '');
       switch (action) {
         case 'StartExecution': {
-          const execution = this.startExecution(body.stateMachineArn ?? '', body.name ?? '', body.input ?? '{}');
-          return reply(200, { executionArn: execution.executionArn, startDate: Date.parse(execution.startDate) / 1000 });
+          const execution = this.startExecution(
+            body.stateMachineArn ?? '',
+            body.name ?? '',
+            body.input ?? '{}',
+          );
+          return reply(200, {
+            executionArn: execution.executionArn,
+            startDate: Date.parse(execution.startDate) / 1000,
+          });
         }
         case 'DescribeExecution':
           return reply(200, describeShape(this.describeExecution(body.executionArn ?? '')));
@@ -268,7 +308,10 @@ export class LocalStepFunctions {
           return reply(200, { stopDate: Date.parse(execution.stopDate ?? execution.startDate) / 1000 });
         }
         default:
-          throw new ServiceError('UnknownOperationException', `The local engine does not implement ${action || 'this operation'}.`);
+          throw new ServiceError(
+            'UnknownOperationException',
+            `The local engine does not implement ${action || 'this operation'}.`,
+          );
       }
     } catch (error) {
       if (error instanceof ServiceError) return reply(400, { __type: error.type, message: error.message });
@@ -293,7 +336,10 @@ function describeShape(execution: LocalExecution) {
 }
 
 /** The engine wraps the error that ended the run (a Fail state's Error/Cause, or an uncaught task error). */
-function failureOf(error: { name?: string; message?: string; cause?: unknown }): { error: string; cause: string } {
+function failureOf(error: { name?: string; message?: string; cause?: unknown }): {
+  error: string;
+  cause: string;
+} {
   const inner = error.cause instanceof Error ? error.cause : error;
   const name = inner.name && inner.name !== 'Error' ? inner.name : 'States.Runtime';
   return { error: name, cause: inner.message ?? '' };
@@ -305,12 +351,16 @@ function collectTasks(
 ): void {
   for (const [name, raw] of Object.entries(states)) {
     const state = raw as Record<string, unknown>;
-    if (state.Type === 'Task') visit(name, String(state.Resource), state.Parameters as Record<string, unknown> | undefined);
+    if (state.Type === 'Task')
+      visit(name, String(state.Resource), state.Parameters as Record<string, unknown> | undefined);
     if (state.Type === 'Parallel') {
-      for (const branch of (state.Branches as { States: Record<string, unknown> }[]) ?? []) collectTasks(branch.States, visit);
+      for (const branch of (state.Branches as { States: Record<string, unknown> }[]) ?? [])
+        collectTasks(branch.States, visit);
     }
     if (state.Type === 'Map') {
-      const processor = (state.ItemProcessor ?? state.Iterator) as { States: Record<string, unknown> } | undefined;
+      const processor = (state.ItemProcessor ?? state.Iterator) as
+        | { States: Record<string, unknown> }
+        | undefined;
       if (processor) collectTasks(processor.States, visit);
     }
   }

@@ -12,7 +12,8 @@ const TRANSIENT = new Set([
 /** Re-raises throttling and conflicts as TransientStoreError, which runbooks retry by name. */
 export function rethrowTransient(error: unknown): never {
   const name = (error as { name?: string } | null)?.name ?? '';
-  if (TRANSIENT.has(name)) throw new TransientStoreError(`DynamoDB ${name}; safe to retry.`, { cause: error });
+  if (TRANSIENT.has(name))
+    throw new TransientStoreError(`DynamoDB ${name}; safe to retry.`, { cause: error });
   throw error;
 }
 

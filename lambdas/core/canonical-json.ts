@@ -10,7 +10,8 @@ export function canonicalJson(value: unknown): string {
     return JSON.stringify(value);
   }
   if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'bigint') throw new TypeError('Canonical JSON cannot hold a bigint: write money as a decimal string.');
+  if (typeof value === 'bigint')
+    throw new TypeError('Canonical JSON cannot hold a bigint: write money as a decimal string.');
   if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item ?? null)).join(',')}]`;
   if (typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>)

@@ -9,8 +9,19 @@ export interface DeploymentProbe {
   readonly writtenAt: string;
 }
 
-export function buildProbe(executionId: string, runbookVersion: string, requestedBy: string, now: Date): DeploymentProbe {
-  return { probeKey: `PROBE#${executionId}`, executionId, runbookVersion, requestedBy, writtenAt: now.toISOString() };
+export function buildProbe(
+  executionId: string,
+  runbookVersion: string,
+  requestedBy: string,
+  now: Date,
+): DeploymentProbe {
+  return {
+    probeKey: `PROBE#${executionId}`,
+    executionId,
+    runbookVersion,
+    requestedBy,
+    writtenAt: now.toISOString(),
+  };
 }
 
 export function probeChecksum(probe: DeploymentProbe): string {

@@ -91,7 +91,10 @@ export async function startRunbook(
 ): Promise<{ readonly record: ExecutionRecord; readonly replayed: boolean }> {
   const { runbook, principal } = request;
   if (!(runbook in RUNBOOK_START_ROLES)) {
-    throw new TollgateError('UNKNOWN_RUNBOOK', `There is no runbook "${runbook}". Known: ${Object.keys(RUNBOOK_START_ROLES).join(', ')}.`);
+    throw new TollgateError(
+      'UNKNOWN_RUNBOOK',
+      `There is no runbook "${runbook}". Known: ${Object.keys(RUNBOOK_START_ROLES).join(', ')}.`,
+    );
   }
   if (!mayStartRunbook(runbook, principal.roles)) {
     throw new TollgateError(
@@ -101,10 +104,16 @@ export async function startRunbook(
   }
   const key = request.idempotencyKey;
   if (key === undefined || key === '') {
-    throw new TollgateError('IDEMPOTENCY_KEY_REQUIRED', 'Send an Idempotency-Key header (8–128 characters: letters, digits, . _ : -) so a retry cannot start a second execution.');
+    throw new TollgateError(
+      'IDEMPOTENCY_KEY_REQUIRED',
+      'Send an Idempotency-Key header (8–128 characters: letters, digits, . _ : -) so a retry cannot start a second execution.',
+    );
   }
   if (!IDEMPOTENCY_KEY.test(key)) {
-    throw new TollgateError('VALIDATION_FAILED', 'The Idempotency-Key header must be 8–128 characters of letters, digits, . _ : or -.');
+    throw new TollgateError(
+      'VALIDATION_FAILED',
+      'The Idempotency-Key header must be 8–128 characters of letters, digits, . _ : or -.',
+    );
   }
   const body = parseRunbookRequest(runbook, request.body);
   const executionId = executionIdFor(principal, runbook, key);
@@ -136,7 +145,9 @@ export async function startRunbook(
 /** Who may read an execution: the requester, and the roles that oversee runbooks. */
 export function mayReadExecution(principal: Principal, record: ExecutionRecord): boolean {
   if (principal.userId === record.requestedBy.userId) return true;
-  return principal.roles.some((role) => role === 'controller' || role === 'auditor' || role === 'platform_admin');
+  return principal.roles.some(
+    (role) => role === 'controller' || role === 'auditor' || role === 'platform_admin',
+  );
 }
 
 export async function readExecution(
@@ -144,7 +155,10 @@ export async function readExecution(
   principal: Principal,
   executionId: string,
 ): Promise<{ readonly record: ExecutionRecord; readonly state: ExecutionState }> {
-  const notFound = new TollgateError('NOT_FOUND', `No execution "${executionId}" that you may see. Check the id returned when it was started.`);
+  const notFound = new TollgateError(
+    'NOT_FOUND',
+    `No execution "${executionId}" that you may see. Check the id returned when it was started.`,
+  );
   if (!EXECUTION_ID.test(executionId)) throw notFound;
   const record = await deps.index.find(executionId);
   if (!record || !mayReadExecution(principal, record)) throw notFound;

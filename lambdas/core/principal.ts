@@ -16,7 +16,10 @@ export interface Principal {
 export function principalFromClaims(claims: Readonly<Record<string, unknown>> | undefined): Principal {
   const userId = typeof claims?.sub === 'string' ? claims.sub : undefined;
   if (!claims || !userId) {
-    throw new TollgateError('UNAUTHENTICATED', 'Sign in and send the bearer token in the Authorization header.');
+    throw new TollgateError(
+      'UNAUTHENTICATED',
+      'Sign in and send the bearer token in the Authorization header.',
+    );
   }
   const username = String(claims['cognito:username'] ?? claims.username ?? userId);
   const rawGroups = claims['cognito:groups'];

@@ -13,9 +13,13 @@ export function parseRunbookRequest(runbook: string, body: unknown): Record<stri
   if (!result.success) {
     const issue = result.error.issues[0];
     const where = issue && issue.path.length > 0 ? issue.path.join('.') : 'body';
-    throw new TollgateError('VALIDATION_FAILED', `${where}: ${issue?.message ?? 'invalid'}. Fix the request body and send it again.`, {
-      issues: result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-    });
+    throw new TollgateError(
+      'VALIDATION_FAILED',
+      `${where}: ${issue?.message ?? 'invalid'}. Fix the request body and send it again.`,
+      {
+        issues: result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+      },
+    );
   }
   return result.data as Record<string, unknown>;
 }

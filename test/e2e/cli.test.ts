@@ -30,7 +30,15 @@ describe('tollgate CLI', () => {
   });
 
   it('prints a dev token for a demo user in their role', async () => {
-    const result = await tollgate('dev-token', '--user', 'casey.controller', '--role', 'controller', '--data-dir', dataDir);
+    const result = await tollgate(
+      'dev-token',
+      '--user',
+      'casey.controller',
+      '--role',
+      'controller',
+      '--data-dir',
+      dataDir,
+    );
     expect(result.code).toBe(0);
     expect(result.stdout.trim().split('.')).toHaveLength(3);
   });
@@ -55,10 +63,14 @@ describe('tollgate CLI', () => {
   it('`tollgate local` comes up on loopback, answers on its API port, and stops cleanly on Ctrl-C', async () => {
     // Prepare
     const port = await freePort();
-    const child: ChildProcess = spawn(process.execPath, [cli, 'local', '--port', String(port), '--data-dir', dataDir], {
-      cwd: PROJECT_ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child: ChildProcess = spawn(
+      process.execPath,
+      [cli, 'local', '--port', String(port), '--data-dir', dataDir],
+      {
+        cwd: PROJECT_ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     child.stdout?.on('data', (c: Buffer) => {
       out += c.toString();

@@ -33,7 +33,10 @@ describe('POST /runbooks/deployment-check/executions', () => {
     expect(finished.status).toBe('SUCCEEDED');
     expect(finished.output.outcome).toBe('PASSED');
     const { Item } = await dynamoDb.send(
-      new GetCommand({ TableName: localTableName('work'), Key: { pk: finished.output.probeKey, sk: 'PROBE' } }),
+      new GetCommand({
+        TableName: localTableName('work'),
+        Key: { pk: finished.output.probeKey, sk: 'PROBE' },
+      }),
     );
     expect(Item?.probe.requestedBy).toBe('gray.admin');
     expect(Item?.probe.executionId).toContain(started.body.executionId);
@@ -72,7 +75,14 @@ describe('POST /runbooks/deployment-check/executions', () => {
     ['a role that may not start it', 'avery.clerk', 'deploy-check-0005', {}, 403, 'FORBIDDEN'],
     ['no Idempotency-Key', 'gray.admin', undefined, {}, 400, 'VALIDATION_FAILED'],
     ['a malformed Idempotency-Key', 'gray.admin', 'short', {}, 400, 'VALIDATION_FAILED'],
-    ['an unknown field in the body', 'gray.admin', 'deploy-check-0006', { approve: true }, 400, 'VALIDATION_FAILED'],
+    [
+      'an unknown field in the body',
+      'gray.admin',
+      'deploy-check-0006',
+      { approve: true },
+      400,
+      'VALIDATION_FAILED',
+    ],
     ['a body that is not JSON', 'gray.admin', 'deploy-check-0007', '{not json', 400, 'VALIDATION_FAILED'],
     ['a JSON array body', 'gray.admin', 'deploy-check-0008', [1, 2], 400, 'VALIDATION_FAILED'],
   ])('refuses a request with %s', async (_case, user, key, body, status, code) => {
@@ -110,12 +120,20 @@ describe('GET /executions/{id}', () => {
     await harness.waitForExecution(started.body.executionId, 'gray.admin');
 
     // Act
-    const auditor = await harness.api('GET', `/executions/${started.body.executionId}`, { user: 'finley.auditor' });
-    const clerk = await harness.api('GET', `/executions/${started.body.executionId}`, { user: 'avery.clerk' });
+    const auditor = await harness.api('GET', `/executions/${started.body.executionId}`, {
+      user: 'finley.auditor',
+    });
+    const clerk = await harness.api('GET', `/executions/${started.body.executionId}`, {
+      user: 'avery.clerk',
+    });
 
     // Assess
     expect(auditor.status).toBe(200);
-    expect(auditor.body).toMatchObject({ runbook: 'deployment-check', status: 'SUCCEEDED', requestedBy: { username: 'gray.admin' } });
+    expect(auditor.body).toMatchObject({
+      runbook: 'deployment-check',
+      status: 'SUCCEEDED',
+      requestedBy: { username: 'gray.admin' },
+    });
     expect(clerk.status).toBe(404);
     expect(clerk.body.error.code).toBe('NOT_FOUND');
   });

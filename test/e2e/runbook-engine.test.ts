@@ -29,10 +29,17 @@ const requestedBy = { userId: 'u-1', username: 'gray.admin', roles: ['platform_a
 describe('local runbook engine', () => {
   it('runs the ASL file, stamping every Task with the runbook version', async () => {
     // Prepare
-    const expectedVersion = loadRunbook(PROJECT_ROOT, RUNBOOKS.find((r) => r.name === 'deployment-check')!).version;
+    const expectedVersion = loadRunbook(
+      PROJECT_ROOT,
+      RUNBOOKS.find((r) => r.name === 'deployment-check')!,
+    ).version;
 
     // Act
-    const started = harness.stack.stepFunctions.startExecution(arn, 'engine-run-1', JSON.stringify({ requestedBy }));
+    const started = harness.stack.stepFunctions.startExecution(
+      arn,
+      'engine-run-1',
+      JSON.stringify({ requestedBy }),
+    );
     const finished = await harness.stack.stepFunctions.waitFor(started.executionArn);
 
     // Assess
@@ -50,13 +57,20 @@ describe('local runbook engine', () => {
 
   it('ends in the Fail state, with its error name, when a Task fails', async () => {
     // Act: a requester without a username, so the WriteProbe handler rejects its input
-    const started = harness.stack.stepFunctions.startExecution(arn, 'engine-run-2', JSON.stringify({ requestedBy: { username: 42 } }));
+    const started = harness.stack.stepFunctions.startExecution(
+      arn,
+      'engine-run-2',
+      JSON.stringify({ requestedBy: { username: 42 } }),
+    );
     const finished = await harness.stack.stepFunctions.waitFor(started.executionArn);
 
     // Assess
     expect(finished.status).toBe('FAILED');
     expect(finished.error).toBe('DeploymentCheckFailed');
-    expect(finished.history.filter((e) => e.type === 'StateEntered').map((e) => e.state)).toEqual(['WriteProbe', 'CheckFailed']);
+    expect(finished.history.filter((e) => e.type === 'StateEntered').map((e) => e.state)).toEqual([
+      'WriteProbe',
+      'CheckFailed',
+    ]);
   });
 
   it('treats a second start with the same name and input as the same execution, and a different input as a conflict', async () => {
@@ -65,12 +79,18 @@ describe('local runbook engine', () => {
     const again = harness.stack.stepFunctions.startExecution(arn, 'engine-run-3', input);
     expect(again.executionArn).toBe(first.executionArn);
     await harness.stack.stepFunctions.waitFor(first.executionArn);
-    expect(() => harness.stack.stepFunctions.startExecution(arn, 'engine-run-3', '{"other":1}')).toThrow(/Already Exists/);
+    expect(() => harness.stack.stepFunctions.startExecution(arn, 'engine-run-3', '{"other":1}')).toThrow(
+      /Already Exists/,
+    );
   });
 
   it('keeps executions and table data across a restart on the same data folder', async () => {
     // Prepare
-    const started = harness.stack.stepFunctions.startExecution(arn, 'engine-run-4', JSON.stringify({ requestedBy }));
+    const started = harness.stack.stepFunctions.startExecution(
+      arn,
+      'engine-run-4',
+      JSON.stringify({ requestedBy }),
+    );
     const before = await harness.stack.stepFunctions.waitFor(started.executionArn);
     const probeKey = JSON.parse(before.output ?? '{}').probeKey;
 
@@ -81,7 +101,9 @@ describe('local runbook engine', () => {
 
     // Assess
     expect(harness.stack.stepFunctions.describeExecution(started.executionArn).status).toBe('SUCCEEDED');
-    const { Item } = await dynamoDb.send(new GetCommand({ TableName: localTableName('work'), Key: { pk: probeKey, sk: 'PROBE' } }));
+    const { Item } = await dynamoDb.send(
+      new GetCommand({ TableName: localTableName('work'), Key: { pk: probeKey, sk: 'PROBE' } }),
+    );
     expect(Item).toBeDefined();
   });
 });

@@ -8,7 +8,11 @@ export interface Harness {
   readonly stack: LocalStack;
   readonly dataDir: string;
   /** Calls the local API as a demo user (or anonymously with user undefined). */
-  api(method: string, path: string, options?: { user?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: any }>;
+  api(
+    method: string,
+    path: string,
+    options?: { user?: string; body?: unknown; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: any }>;
   /** Polls GET /executions/{id} until the execution stops. */
   waitForExecution(executionId: string, user: string): Promise<any>;
   stop(options?: { keepData?: boolean }): Promise<void>;
@@ -46,9 +50,11 @@ export async function startHarness(
       const deadline = Date.now() + 30_000;
       for (;;) {
         const { status, body } = await api('GET', `/executions/${executionId}`, { user });
-        if (status !== 200) throw new Error(`GET /executions/${executionId} answered ${status}: ${JSON.stringify(body)}`);
+        if (status !== 200)
+          throw new Error(`GET /executions/${executionId} answered ${status}: ${JSON.stringify(body)}`);
         if (body.status !== 'RUNNING' && body.status !== 'NOT_STARTED') return body;
-        if (Date.now() > deadline) throw new Error(`Execution ${executionId} still ${body.status} after 30 s`);
+        if (Date.now() > deadline)
+          throw new Error(`Execution ${executionId} still ${body.status} after 30 s`);
         await new Promise((r) => setTimeout(r, 50));
       }
     },

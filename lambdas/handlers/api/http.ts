@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { logger } from '#adapters/logger.ts';
 import { type ErrorCode, TollgateError } from '#core/errors.ts';
 import { type Principal, principalFromClaims } from '#core/principal.ts';
-import { logger } from '#adapters/logger.ts';
 
 /** The one HTTP layer: every API handler is wrapped by `apiHandler`, so errors look the same on every route. */
 const STATUS: Readonly<Record<ErrorCode, number>> = {
@@ -42,9 +42,14 @@ export function apiHandler(
 ): (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult> {
   return async (event, context) => {
     logger.addContext(context);
-    logger.appendKeys({ requestId: event.requestContext?.requestId, route: `${event.httpMethod} ${event.resource}` });
+    logger.appendKeys({
+      requestId: event.requestContext?.requestId,
+      route: `${event.httpMethod} ${event.resource}`,
+    });
     try {
-      const principal = principalFromClaims(event.requestContext?.authorizer?.claims as Record<string, unknown> | undefined);
+      const principal = principalFromClaims(
+        event.requestContext?.authorizer?.claims as Record<string, unknown> | undefined,
+      );
       logger.appendKeys({ userId: principal.userId });
       const response = await route(buildRequest(event, principal));
       logger.info('request completed', { statusCode: response.statusCode });
@@ -53,11 +58,18 @@ export function apiHandler(
       if (error instanceof TollgateError) {
         const statusCode = STATUS[error.code];
         logger.info('request refused', { statusCode, code: error.code });
-        return toResult(json(statusCode, { error: { code: error.code, message: error.message, ...error.details } }));
+        return toResult(
+          json(statusCode, { error: { code: error.code, message: error.message, ...error.details } }),
+        );
       }
       logger.error('request failed', error as Error);
       return toResult(
-        json(500, { error: { code: 'INTERNAL', message: `Something failed on our side; quote request id ${event.requestContext?.requestId ?? 'unknown'} to your platform team.` } }),
+        json(500, {
+          error: {
+            code: 'INTERNAL',
+            message: `Something failed on our side; quote request id ${event.requestContext?.requestId ?? 'unknown'} to your platform team.`,
+          },
+        }),
       );
     } finally {
       logger.resetKeys();
@@ -66,7 +78,9 @@ export function apiHandler(
 }
 
 function buildRequest(event: APIGatewayProxyEvent, principal: Principal): ApiRequest {
-  const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+  const headers = Object.fromEntries(
+    Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]),
+  );
   return {
     event,
     principal,
@@ -80,13 +94,19 @@ function buildRequest(event: APIGatewayProxyEvent, principal: Principal): ApiReq
       if (event.body === null || event.body === undefined || event.body.trim() === '') return {};
       const contentType = headers['content-type'];
       if (contentType !== undefined && !/^application\/json\b/i.test(contentType)) {
-        throw new TollgateError('UNSUPPORTED_MEDIA_TYPE', 'Send the body as JSON with Content-Type: application/json.');
+        throw new TollgateError(
+          'UNSUPPORTED_MEDIA_TYPE',
+          'Send the body as JSON with Content-Type: application/json.',
+        );
       }
       const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
       try {
         return JSON.parse(text) as unknown;
       } catch {
-        throw new TollgateError('MALFORMED_JSON', 'The request body is not valid JSON; fix it and send it again.');
+        throw new TollgateError(
+          'MALFORMED_JSON',
+          'The request body is not valid JSON; fix it and send it again.',
+        );
       }
     },
   };

@@ -1,8 +1,8 @@
-import { startRunbook } from '#core/executions.ts';
 import { DynamoDbExecutionIndex } from '#adapters/execution-index-dynamodb.ts';
 import { logger } from '#adapters/logger.ts';
 import { requireEnv, runbookArnEnv } from '#adapters/resource-env.ts';
 import { StepFunctionsRunbookEngine } from '#adapters/runbook-engine-sfn.ts';
+import { startRunbook } from '#core/executions.ts';
 import { apiHandler, json } from './http.ts';
 
 const deps = {
@@ -20,7 +20,11 @@ export const handler = apiHandler(async (request) => {
     body: request.jsonBody(),
     principal: request.principal,
   });
-  logger.info('runbook execution started', { executionId: record.executionId, runbook: record.runbook, replayed });
+  logger.info('runbook execution started', {
+    executionId: record.executionId,
+    runbook: record.runbook,
+    replayed,
+  });
   return json(202, {
     executionId: record.executionId,
     runbook: record.runbook,

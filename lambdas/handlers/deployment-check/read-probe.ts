@@ -1,11 +1,11 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
-import { type DeploymentProbe, probeChecksum } from '#core/deployment-probe.ts';
 import { dynamoDb } from '#adapters/dynamodb-client.ts';
 import { logger } from '#adapters/logger.ts';
 import { tableName } from '#adapters/resource-env.ts';
 import { rethrowTransient } from '#adapters/store-errors.ts';
+import { type DeploymentProbe, probeChecksum } from '#core/deployment-probe.ts';
 
 import { parseTaskEvent } from '../shared/task-event.ts';
 
@@ -19,7 +19,11 @@ export async function handler(event: unknown, context: Context) {
   let item: Record<string, unknown> | undefined;
   try {
     ({ Item: item } = await dynamoDb.send(
-      new GetCommand({ TableName: tableName('work'), Key: { pk: input.probeKey, sk: 'PROBE' }, ConsistentRead: true }),
+      new GetCommand({
+        TableName: tableName('work'),
+        Key: { pk: input.probeKey, sk: 'PROBE' },
+        ConsistentRead: true,
+      }),
     ));
   } catch (error) {
     rethrowTransient(error);

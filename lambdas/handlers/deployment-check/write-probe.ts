@@ -1,11 +1,11 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
-import { buildProbe, type DeploymentProbe, probeChecksum } from '#core/deployment-probe.ts';
 import { dynamoDb } from '#adapters/dynamodb-client.ts';
 import { logger } from '#adapters/logger.ts';
 import { tableName } from '#adapters/resource-env.ts';
 import { isConditionFailure, rethrowTransient } from '#adapters/store-errors.ts';
+import { buildProbe, type DeploymentProbe, probeChecksum } from '#core/deployment-probe.ts';
 import { parseTaskEvent } from '../shared/task-event.ts';
 
 const PROBE_TTL_SECONDS = 30 * 24 * 3600;
@@ -29,7 +29,9 @@ export async function handler(event: unknown, context: Context) {
   } catch (error) {
     if (!isConditionFailure(error)) rethrowTransient(error);
   }
-  const { Item } = await dynamoDb.send(new GetCommand({ TableName: tableName('work'), Key: key, ConsistentRead: true }));
+  const { Item } = await dynamoDb.send(
+    new GetCommand({ TableName: tableName('work'), Key: key, ConsistentRead: true }),
+  );
   const existing = Item?.probe as DeploymentProbe;
   logger.info('probe already written by an earlier attempt', { probeKey: existing.probeKey });
   return { probeKey: existing.probeKey, checksum: Item?.checksum as string, writtenAt: existing.writtenAt };

@@ -21,6 +21,10 @@ export function parseTaskEvent<T extends z.ZodRawShape>(
 ): z.infer<z.ZodObject<T>> & RunbookContext {
   const parsed = runbookContext.extend(shape).parse(event) as z.infer<z.ZodObject<T>> & RunbookContext;
   logger.addContext(context);
-  logger.appendKeys({ executionId: parsed.executionId, runbook: parsed.runbook, runbookVersion: parsed.runbookVersion });
+  logger.appendKeys({
+    executionId: parsed.executionId,
+    runbook: parsed.runbook,
+    runbookVersion: parsed.runbookVersion,
+  });
   return parsed;
 }
