@@ -1,0 +1,133 @@
+import { z } from 'zod';
+
+/**
+ * The system-of-record snapshot the runbook matches against (vendors, purchase orders, goods
+ * receipts, invoice history, agents, funding accounts, policy), in the format ERP exports use.
+ */
+const decimal = z.string().regex(/^-?\d+(\.\d+)?$/, 'a decimal string such as "1234.50"');
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
+const currency = z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD');
+const quantity = z.number().nonnegative();
+
+export const vendorSchema = z.object({
+  vendorId: z.string().min(1).max(64),
+  name: z.string().min(1).max(200),
+  taxId: z.string().min(1).max(32),
+  address: z.string().max(300).optional(),
+  currency,
+  bankAccount: z.string().min(4).max(34),
+  routingNumber: z.string().min(6).max(11),
+  status: z.enum(['ACTIVE', 'INACTIVE', 'BLOCKED']),
+  defaultGlAccount: z.string().min(1).max(32),
+});
+
+export const purchaseOrderSchema = z.object({
+  poNumber: z.string().min(1).max(64),
+  vendorId: z.string().min(1),
+  currency,
+  costCenter: z.string().min(1).max(32),
+  orderDate: isoDate,
+  lines: z
+    .array(
+      z.object({
+        lineNo: z.number().int().positive(),
+        sku: z.string().min(1).max(64),
+        description: z.string().max(500),
+        quantity,
+        unitPrice: decimal,
+        glAccount: z.string().min(1).max(32),
+      }),
+    )
+    .min(1),
+});
+
+export const goodsReceiptSchema = z.object({
+  receiptId: z.string().min(1).max(64),
+  poNumber: z.string().min(1),
+  receivedDate: isoDate,
+  lines: z
+    .array(
+      z.object({ lineNo: z.number().int().positive(), sku: z.string().min(1), quantityReceived: quantity }),
+    )
+    .min(1),
+});
+
+export const processedInvoiceSchema = z.object({
+  vendorId: z.string().min(1),
+  invoiceNumber: z.string().min(1).max(64),
+  invoiceDate: isoDate,
+  total: decimal,
+  status: z.string().min(1).max(32),
+});
+
+export const agentSeedSchema = z.object({
+  agentId: z.string().regex(/^[a-z0-9][a-z0-9-]{2,63}$/, 'lower-case letters, digits and dashes'),
+  displayName: z.string().min(1).max(200),
+  autoApproveLimit: decimal,
+  dailyLimit: decimal,
+  currency,
+});
+
+export const fundingAccountSchema = z.object({
+  accountId: z.string().regex(/^[A-Z0-9][A-Z0-9-]{2,63}$/, 'upper-case letters, digits and dashes'),
+  currency,
+  balance: decimal,
+});
+
+export const apPolicySchema = z.object({
+  priceTolerancePercent: decimal,
+  priceToleranceAmount: decimal,
+  totalsTolerance: decimal,
+  controllerThreshold: decimal,
+});
+
+export const erpSnapshotSchema = z.strictObject({
+  vendors: z.array(vendorSchema),
+  purchaseOrders: z.array(purchaseOrderSchema),
+  goodsReceipts: z.array(goodsReceiptSchema),
+  processedInvoices: z.array(processedInvoiceSchema),
+  agents: z.array(agentSeedSchema),
+  fundingAccounts: z.array(fundingAccountSchema),
+  policy: apPolicySchema,
+});
+
+export type Vendor = z.infer<typeof vendorSchema>;
+export type PurchaseOrder = z.infer<typeof purchaseOrderSchema>;
+export type GoodsReceipt = z.infer<typeof goodsReceiptSchema>;
+export type ProcessedInvoice = z.infer<typeof processedInvoiceSchema>;
+export type AgentSeed = z.infer<typeof agentSeedSchema>;
+export type FundingAccountSeed = z.infer<typeof fundingAccountSchema>;
+export type ApPolicy = z.infer<typeof apPolicySchema>;
+export type ErpSnapshot = z.infer<typeof erpSnapshotSchema>;
+
+/** "Acme Industrial Supply, LLC" and "ACME INDUSTRIAL SUPPLY LLC" name the same vendor. */
+export function normaliseVendorName(name: string): string {
+  return name
+    .toUpperCase()
+    .replace(/&/g, ' AND ')
+    .replace(/[^A-Z0-9 ]/g, ' ')
+    .replace(/\b(?:INC|INCORPORATED|LLC|LTD|LIMITED|CO|CORP|CORPORATION|COMPANY|GMBH|PLC|THE)\b/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** Invoice numbers compare without case, spaces or punctuation: "inv 10501" = "INV-10501". */
+export function normaliseDocumentNumber(value: string): string {
+  return value.toUpperCase().replace(/[^A-Z0-9&]/g, '');
+}
+
+export function normaliseTaxId(value: string): string {
+  return value.toUpperCase().replace(/[^A-Z0-9]/g, '');
+}
+
+/** Port: the system of record. The reference table implements it; a live ERP connector can replace it. */
+export interface SystemOfRecord {
+  findVendorByTaxId(taxId: string): Promise<Vendor | undefined>;
+  findVendorByName(name: string): Promise<Vendor | undefined>;
+  getPurchaseOrder(poNumber: string): Promise<PurchaseOrder | undefined>;
+  getReceipts(poNumber: string): Promise<GoodsReceipt[]>;
+  findProcessedInvoice(vendorId: string, invoiceNumber: string): Promise<ProcessedInvoice | undefined>;
+  /** Quantity already invoiced per PO line by earlier approved invoices (decimal strings). */
+  invoicedQuantities(poNumber: string): Promise<Record<number, string>>;
+  getPolicy(): Promise<ApPolicy | undefined>;
+}
