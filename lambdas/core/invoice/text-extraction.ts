@@ -100,14 +100,8 @@ export function extractInvoiceFromText(text: string): Invoice {
     invoiceDate: take('invoiceDate', invoiceDate, LABELLED),
     dueDate: take('dueDate', dueDate, LABELLED),
     currency: take('currency', currency?.code, currency?.score ?? 0),
-    // No PO mentioned at all is a reading, not a miss: the invoice cites none.
-    poNumber:
-      poRaw ??
-      (((confidence.poNumber = /\bp\.?o\.?\b|purchase\s+order/i.test(doc) ? 0.5 : LABELLED), null) as null),
-    lines: (() => {
-      confidence.lines = lines.length === 0 ? 0 : linesAddUp ? LABELLED : INFERRED;
-      return lines;
-    })(),
+    poNumber: poRaw ?? null,
+    lines,
     subtotal: take('subtotal', subtotal === undefined ? undefined : normaliseFixed(subtotal), LABELLED),
     tax: take('tax', tax === undefined ? undefined : normaliseFixed(tax), LABELLED),
     total: take('total', total === undefined ? undefined : normaliseFixed(total), LABELLED),
@@ -122,7 +116,12 @@ export function extractInvoiceFromText(text: string): Invoice {
       account && routing ? LABELLED : INFERRED,
     ),
     notes: notes ?? null,
-    confidence: { ...confidence, ...(poRaw ? { poNumber: LABELLED } : {}) },
+    confidence: {
+      ...confidence,
+      // No PO mentioned at all is a reading, not a miss: the invoice cites none.
+      poNumber: poRaw || !/\bp\.?o\.?\b|purchase\s+order/i.test(doc) ? LABELLED : 0.5,
+      lines: lines.length === 0 ? 0 : linesAddUp ? LABELLED : INFERRED,
+    },
   };
 }
 
