@@ -131,3 +131,87 @@ export interface SystemOfRecord {
   invoicedQuantities(poNumber: string): Promise<Record<number, string>>;
   getPolicy(): Promise<ApPolicy | undefined>;
 }
+
+export class SnapshotError extends Error {
+  readonly code = 'INVALID_SNAPSHOT';
+  constructor(message: string) {
+    super(message);
+    this.name = 'SnapshotError';
+  }
+}
+
+const RECORD_ID: Readonly<Record<string, string>> = {
+  vendors: 'vendorId',
+  purchaseOrders: 'poNumber',
+  goodsReceipts: 'receiptId',
+  processedInvoices: 'invoiceNumber',
+  agents: 'agentId',
+  fundingAccounts: 'accountId',
+};
+
+/**
+ * Validates a whole snapshot before anything is written: the first bad record is named
+ * (collection, position, id, field) and nothing is loaded.
+ */
+export function parseErpSnapshot(raw: unknown): ErpSnapshot {
+  const parsed = erpSnapshotSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const [collection, index, ...field] = issue?.path ?? [];
+    const record =
+      typeof collection === 'string' && typeof index === 'number' && raw && typeof raw === 'object'
+        ? ((raw as Record<string, unknown[]>)[collection]?.[index] as Record<string, unknown> | undefined)
+        : undefined;
+    const id = record && typeof collection === 'string' ? record[RECORD_ID[collection] ?? ''] : undefined;
+    const where =
+      typeof index === 'number'
+        ? `${String(collection)}[${index}]${id !== undefined ? ` (${String(id)})` : ''}${field.length ? `.${field.join('.')}` : ''}`
+        : (issue?.path.join('.') ?? 'file');
+    throw new SnapshotError(
+      `${where || 'file'}: ${issue?.message ?? 'invalid'}. Nothing was loaded; fix the record and run seed again.`,
+    );
+  }
+  const snapshot = parsed.data;
+  const duplicate = (collection: keyof typeof RECORD_ID, ids: string[]) => {
+    const seen = new Set<string>();
+    ids.forEach((id, i) => {
+      if (seen.has(id))
+        throw new SnapshotError(`${collection}[${i}] (${id}): the id appears twice. Nothing was loaded.`);
+      seen.add(id);
+    });
+  };
+  duplicate(
+    'vendors',
+    snapshot.vendors.map((v) => v.vendorId),
+  );
+  duplicate(
+    'purchaseOrders',
+    snapshot.purchaseOrders.map((p) => normaliseDocumentNumber(p.poNumber)),
+  );
+  duplicate(
+    'goodsReceipts',
+    snapshot.goodsReceipts.map((r) => r.receiptId),
+  );
+  const vendorIds = new Set(snapshot.vendors.map((v) => v.vendorId));
+  const poNumbers = new Set(snapshot.purchaseOrders.map((p) => normaliseDocumentNumber(p.poNumber)));
+  snapshot.purchaseOrders.forEach((po, i) => {
+    if (!vendorIds.has(po.vendorId))
+      throw new SnapshotError(
+        `purchaseOrders[${i}] (${po.poNumber}).vendorId: no vendor ${po.vendorId}. Nothing was loaded.`,
+      );
+  });
+  snapshot.goodsReceipts.forEach((r, i) => {
+    if (!poNumbers.has(normaliseDocumentNumber(r.poNumber))) {
+      throw new SnapshotError(
+        `goodsReceipts[${i}] (${r.receiptId}).poNumber: no purchase order ${r.poNumber}. Nothing was loaded.`,
+      );
+    }
+  });
+  snapshot.processedInvoices.forEach((inv, i) => {
+    if (!vendorIds.has(inv.vendorId))
+      throw new SnapshotError(
+        `processedInvoices[${i}] (${inv.invoiceNumber}).vendorId: no vendor ${inv.vendorId}. Nothing was loaded.`,
+      );
+  });
+  return snapshot;
+}
