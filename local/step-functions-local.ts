@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
@@ -35,8 +36,23 @@ interface LocalStateMachine {
   readonly arn: string;
   readonly runbook: LoadedRunbook;
   readonly machine: StateMachine;
-  readonly taskFunctions: Readonly<Record<string, string>>;
+  readonly taskFunctions: Readonly<Record<string, TaskBinding>>;
 }
+
+interface TaskBinding {
+  readonly functionId: string;
+  readonly waitForTaskToken: boolean;
+}
+
+interface PendingTask {
+  readonly executionArn: string;
+  readonly stateName: string;
+  resolve(output: unknown): void;
+  reject(error: Error): void;
+}
+
+/** The engine does not provide `$$.Task.Token`; each execution gets a marker the override swaps for a real token. */
+const TOKEN_MARKER = 'tollgate-local-task-token';
 
 /** A Step Functions API error, answered with the `__type` the AWS SDK turns into an exception name. */
 class ServiceError extends Error {
@@ -62,6 +78,8 @@ export class LocalStepFunctions {
   private readonly executions = new Map<string, LocalExecution>();
   private readonly running = new Map<string, { abort: () => void; done: Promise<void> }>();
   private server: Server | undefined;
+  /** Open task tokens of `.waitForTaskToken` states: settled by SendTaskSuccess / SendTaskFailure. */
+  private readonly tokens = new Map<string, PendingTask>();
   private readonly host: FunctionHost;
   private readonly dir: string;
 
@@ -78,7 +96,7 @@ export class LocalStepFunctions {
         ]),
       );
       const bound = bindPlaceholders(runbook, arns);
-      const taskFunctions: Record<string, string> = {};
+      const taskFunctions: Record<string, TaskBinding> = {};
       collectTasks(bound.States as Record<string, unknown>, (stateName, resource, parameters) => {
         const arn = resource.startsWith('arn:aws:states:::lambda:invoke')
           ? String(parameters?.FunctionName ?? '')
@@ -88,7 +106,10 @@ export class LocalStepFunctions {
           throw new Error(
             `Runbook ${definition.name}: Task "${stateName}" calls ${arn}, which no catalog function serves locally.`,
           );
-        taskFunctions[stateName] = fnId;
+        taskFunctions[stateName] = {
+          functionId: fnId,
+          waitForTaskToken: resource.endsWith('.waitForTaskToken'),
+        };
       });
       const machine = new StateMachine(bound as never, {
         validationOptions: { checkArn: true, checkPaths: true },
@@ -185,14 +206,20 @@ export class LocalStepFunctions {
   }
 
   private run(machine: LocalStateMachine, execution: LocalExecution, input: unknown): void {
+    const marker = `${TOKEN_MARKER}:${execution.name}`;
     const taskResourceLocalHandlers = Object.fromEntries(
-      Object.entries(machine.taskFunctions).map(([stateName, fnId]) => [
+      Object.entries(machine.taskFunctions).map(([stateName, binding]) => [
         stateName,
         async (taskInput: unknown) => {
+          if (binding.waitForTaskToken)
+            return this.waitForTaskToken(execution, stateName, binding.functionId, taskInput, marker);
           const isInvokeIntegration =
             typeof taskInput === 'object' && taskInput !== null && 'FunctionName' in taskInput;
-          if (!isInvokeIntegration) return this.host.invoke(fnId, taskInput);
-          const payload = await this.host.invoke(fnId, (taskInput as { Payload?: unknown }).Payload);
+          if (!isInvokeIntegration) return this.host.invoke(binding.functionId, taskInput);
+          const payload = await this.host.invoke(
+            binding.functionId,
+            (taskInput as { Payload?: unknown }).Payload,
+          );
           return { StatusCode: 200, Payload: payload };
         },
       ]),
@@ -208,12 +235,14 @@ export class LocalStepFunctions {
           StartTime: execution.startDate,
         },
         StateMachine: { Id: execution.stateMachineArn, Name: name },
+        Task: { Token: marker },
       },
       overrides: { taskResourceLocalHandlers: taskResourceLocalHandlers as never },
     });
     const history = (async () => {
       for await (const event of handle.eventLogs) {
         const e = event as { type: string; timestamp: number; state?: { name?: string }; Error?: string };
+        if (e.type === 'StateFailed' && e.state?.name) this.closeTokens(execution.executionArn, e.state.name);
         execution.history.push({
           timestamp: new Date(e.timestamp).toISOString(),
           type: e.type,
@@ -234,10 +263,73 @@ export class LocalStepFunctions {
       })
       .then(() => history.catch(() => undefined))
       .finally(() => {
+        this.closeTokens(execution.executionArn);
         this.persist(execution);
         this.running.delete(execution.executionArn);
       });
     this.running.set(execution.executionArn, { abort: handle.abort, done });
+  }
+
+  /**
+   * `.waitForTaskToken`: issue a real token in place of the marker, invoke the function with it,
+   * then wait until SendTaskSuccess / SendTaskFailure settles it (or the state's timeout fires).
+   */
+  private async waitForTaskToken(
+    execution: LocalExecution,
+    stateName: string,
+    functionId: string,
+    taskInput: unknown,
+    marker: string,
+  ): Promise<unknown> {
+    const token = randomBytes(48).toString('base64url');
+    const input = JSON.parse(JSON.stringify(taskInput).replaceAll(marker, token)) as { Payload?: unknown };
+    const settled = new Promise<unknown>((resolve, reject) => {
+      this.tokens.set(token, { executionArn: execution.executionArn, stateName, resolve, reject });
+    });
+    try {
+      await this.host.invoke(functionId, 'FunctionName' in input ? input.Payload : input);
+    } catch (error) {
+      this.tokens.delete(token);
+      throw error;
+    }
+    return settled;
+  }
+
+  sendTaskSuccess(token: string, output: string): void {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(output);
+    } catch {
+      throw new ServiceError('InvalidOutput', 'Invalid output: not JSON');
+    }
+    this.takeToken(token).resolve(parsed);
+  }
+
+  sendTaskFailure(token: string, error = 'States.TaskFailed', cause = ''): void {
+    this.takeToken(token).reject(Object.assign(new Error(cause), { name: error }));
+  }
+
+  private takeToken(token: string): PendingTask {
+    const pending = this.tokens.get(token);
+    if (!pending) {
+      throw new ServiceError(
+        'TaskTimedOut',
+        'Task Timed Out: the token is unknown, already used, or its state timed out.',
+      );
+    }
+    this.tokens.delete(token);
+    return pending;
+  }
+
+  private closeTokens(executionArn: string, stateName?: string): void {
+    for (const [token, pending] of this.tokens) {
+      if (
+        pending.executionArn === executionArn &&
+        (stateName === undefined || pending.stateName === stateName)
+      ) {
+        this.tokens.delete(token);
+      }
+    }
   }
 
   private finish(
@@ -303,6 +395,12 @@ export class LocalStepFunctions {
         }
         case 'DescribeExecution':
           return reply(200, describeShape(this.describeExecution(body.executionArn ?? '')));
+        case 'SendTaskSuccess':
+          this.sendTaskSuccess(body.taskToken ?? '', body.output ?? 'null');
+          return reply(200, {});
+        case 'SendTaskFailure':
+          this.sendTaskFailure(body.taskToken ?? '', body.error, body.cause);
+          return reply(200, {});
         case 'StopExecution': {
           const execution = this.stopExecution(body.executionArn ?? '', body.error, body.cause);
           return reply(200, { stopDate: Date.parse(execution.stopDate ?? execution.startDate) / 1000 });
