@@ -1,7 +1,9 @@
 import {
   type AttributeValue,
   GetItemCommand,
+  type GetItemCommandOutput,
   QueryCommand,
+  type QueryCommandOutput,
   type TransactWriteItem,
   TransactWriteItemsCommand,
   UpdateItemCommand,
@@ -34,7 +36,7 @@ import { rethrowTransient } from './store-errors.ts';
 
 /** Anything that sends low-level DynamoDB commands (the shared document client does). */
 export interface DynamoDbSender {
-  send(command: any): Promise<any>;
+  send(command: object): Promise<object>;
 }
 
 export interface EscrowLedgerOptions {
@@ -374,7 +376,6 @@ export class DynamoDbEscrowLedger implements EscrowLedger {
         closedAt: closes ? at : null,
         disputedAt: decided.status === 'DISPUTED' ? at : current.disputedAt,
       };
-      const expiresAtMs = N(Date.parse(current.expiresAt));
       // The clock rule is re-stated in the write condition so a stale decision cannot commit.
       const clockRule =
         kind === 'post' || kind === 'dispute'
@@ -504,7 +505,7 @@ export class DynamoDbEscrowLedger implements EscrowLedger {
     for (let shard = 0; shard < OPEN_HOLD_SHARDS && due.length < limit; shard++) {
       let startKey: Record<string, AttributeValue> | undefined;
       do {
-        const out = await this.#send(
+        const out = await this.#send<QueryCommandOutput>(
           new QueryCommand({
             TableName: this.#tableName,
             IndexName: 'gsi1',
@@ -702,7 +703,7 @@ export class DynamoDbEscrowLedger implements EscrowLedger {
           cause: error,
         });
       }
-      const failed = reasons.findIndex((code) => code === 'ConditionalCheckFailed');
+      const failed = reasons.indexOf('ConditionalCheckFailed');
       const markerIndex = items.findIndex((entry) => entry.role === 'marker');
       if (reasons[markerIndex] === 'ConditionalCheckFailed')
         throw new MarkerTaken('operation already recorded');
@@ -711,7 +712,7 @@ export class DynamoDbEscrowLedger implements EscrowLedger {
   }
 
   async #get(key: Record<string, AttributeValue>): Promise<Record<string, AttributeValue> | undefined> {
-    const out = await this.#send(
+    const out = await this.#send<GetItemCommandOutput>(
       new GetItemCommand({ TableName: this.#tableName, Key: key, ConsistentRead: true }),
     );
     return out.Item;
@@ -721,7 +722,7 @@ export class DynamoDbEscrowLedger implements EscrowLedger {
     const items: Record<string, AttributeValue>[] = [];
     let startKey: Record<string, AttributeValue> | undefined;
     do {
-      const out = await this.#send(
+      const out = await this.#send<QueryCommandOutput>(
         new QueryCommand({
           TableName: this.#tableName,
           KeyConditionExpression: prefix ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
@@ -736,9 +737,9 @@ export class DynamoDbEscrowLedger implements EscrowLedger {
     return items;
   }
 
-  async #send(command: unknown): Promise<any> {
+  async #send<T>(command: object): Promise<T> {
     try {
-      return await this.#client.send(command);
+      return (await this.#client.send(command)) as T;
     } catch (error) {
       rethrowTransient(error);
     }
