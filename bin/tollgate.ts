@@ -2,7 +2,9 @@
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { DEMO_USERS, issueDevToken, loadOrCreateSigningKey } from '../local/dev-identity.ts';
+import { AUDITOR_QUERIES } from '../lambdas/core/evidence/auditor-queries.ts';
 import { DEFAULT_DATA_DIR, DEFAULT_PORT, startLocalStack } from '../local/local-stack.ts';
+import { evidenceSource, runExport, runVerify } from './evidence-commands.ts';
 
 /** `tollgate`: the one front door for people and scripts. */
 const program = new Command()
@@ -70,6 +72,80 @@ program
     const key = loadOrCreateSigningKey(resolve(options.dataDir));
     process.stdout.write(`${issueDevToken(key, options.user, options.role)}\n`);
   });
+
+const evidence = program
+  .command('evidence')
+  .description('Evidence for auditors: verify the evidence bucket and run the standard exports.');
+
+evidence
+  .command('verify')
+  .description(
+    'Check every digest signature and link, re-hash every object, recompute every record hash and chain link; one line per object.',
+  )
+  .option('--data-dir <dir>', 'data folder of the running local stack', DEFAULT_DATA_DIR)
+  .option('--bucket <name>', 'verify this evidence bucket in AWS (credentials from the usual AWS chain)')
+  .option('--public-key <file>', 'trust only this digest-signing public key (PEM)')
+  .action(async (options: { dataDir: string; bucket?: string; publicKey?: string }) => {
+    const source = evidenceSource(options);
+    const code = await runVerify(source, options.publicKey ? { publicKeyFile: options.publicKey } : {}, (line) =>
+      process.stdout.write(`${line}\n`),
+    );
+    process.exitCode = code;
+  });
+
+evidence
+  .command('export')
+  .description(`Run a standard auditor query and write the result with its manifest. Queries: ${AUDITOR_QUERIES.map((q) => q.name).join(', ')}.`)
+  .argument('<query>', AUDITOR_QUERIES.map((q) => `${q.name}: ${q.question}`).join(' | '))
+  .requiredOption('--from <date>', 'first business date, YYYY-MM-DD')
+  .requiredOption('--to <date>', 'last business date, YYYY-MM-DD')
+  .option('--min-amount <amount>', 'amounts strictly above this (ap-matches-over-amount)')
+  .option('--format <format>', 'csv or json', 'csv')
+  .option('--out <dir>', 'folder for the result and its manifest', 'evidence-exports')
+  .option('--ran-by <name>', 'who runs the export, for the manifest (default: the OS user)')
+  .option('--data-dir <dir>', 'data folder of the running local stack', DEFAULT_DATA_DIR)
+  .option('--bucket <name>', 'export from this evidence bucket in AWS')
+  .option('--engine <engine>', 'duckdb (downloads the digested records) or athena (with --bucket)', 'duckdb')
+  .option('--workgroup <name>', 'Athena workgroup (engine athena)')
+  .option('--database <name>', 'Glue database (engine athena)')
+  .action(
+    async (
+      query: string,
+      options: {
+        from: string;
+        to: string;
+        minAmount?: string;
+        format: string;
+        out: string;
+        ranBy?: string;
+        dataDir: string;
+        bucket?: string;
+        engine: string;
+        workgroup?: string;
+        database?: string;
+      },
+    ) => {
+      if (options.format !== 'csv' && options.format !== 'json')
+        throw new InvalidArgumentError('--format is csv or json.');
+      if (options.engine !== 'duckdb' && options.engine !== 'athena')
+        throw new InvalidArgumentError('--engine is duckdb or athena.');
+      const result = await runExport(evidenceSource(options), query, {
+        from: options.from,
+        to: options.to,
+        ...(options.minAmount !== undefined ? { minAmount: options.minAmount } : {}),
+        format: options.format,
+        outDir: resolve(options.out),
+        ...(options.ranBy ? { ranBy: options.ranBy } : {}),
+        engine: options.engine,
+        ...(options.workgroup && options.database
+          ? { athena: { workgroup: options.workgroup, database: options.database } }
+          : {}),
+      });
+      process.stdout.write(
+        `${JSON.stringify({ output: result.outputFile, manifest: result.manifestFile, rowCount: result.manifest.rowCount, amountTotals: result.manifest.amountTotals, sourceComplete: result.manifest.sourceComplete }, null, 2)}\n`,
+      );
+    },
+  );
 
 function parsePort(value: string): number {
   const port = Number(value);

@@ -9,6 +9,11 @@ import { RUNBOOK_START_ROLES } from '../lambdas/core/runbook-access.ts';
  * locally is wired exactly as what `cdk deploy` ships.
  */
 export type TableAccess = 'read' | 'readWrite';
+/**
+ * write: append evidence records (the chain heads live in the work table, which the stack
+ * grants with it); read: read and list evidence; digest: read, list and write digests, sign with the digest key.
+ */
+export type EvidenceAccess = 'write' | 'read' | 'digest';
 
 export interface FunctionDefinition {
   /** Construct id, PascalCase. */
@@ -21,6 +26,10 @@ export interface FunctionDefinition {
   readonly startsRunbooks?: readonly string[];
   /** Runbooks whose executions this function may describe. */
   readonly describesRunbooks?: readonly string[];
+  /** Access to the evidence bucket; every runbook step that leaves evidence has 'write'. */
+  readonly evidence?: EvidenceAccess;
+  /** Runs on an EventBridge schedule every this many minutes (a timer in local mode). */
+  readonly scheduleMinutes?: number;
   /** @default 512 */
   readonly memoryMb?: number;
   /** @default 30 */
@@ -71,14 +80,24 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
   {
     id: 'DeploymentCheckWriteProbe',
     entry: 'lambdas/handlers/deployment-check/write-probe.ts',
-    description: 'Runbook deployment-check: write a probe record to the work table.',
+    description: 'Runbook deployment-check: write a probe record to the work table and evidence of it.',
     tables: { work: 'readWrite' },
+    evidence: 'write',
   },
   {
     id: 'DeploymentCheckReadProbe',
     entry: 'lambdas/handlers/deployment-check/read-probe.ts',
     description: 'Runbook deployment-check: read the probe back and compare it byte for byte.',
     tables: { work: 'read' },
+  },
+  {
+    id: 'EvidenceDigest',
+    entry: 'lambdas/handlers/evidence/write-digest.ts',
+    description: 'Evidence: write the next signed digest of every evidence object written since the last one.',
+    tables: {},
+    evidence: 'digest',
+    scheduleMinutes: 5,
+    timeoutSeconds: 300,
   },
 ];
 

@@ -1,9 +1,12 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
+import { S3EvidenceStore } from '../lambdas/adapters/evidence-store-s3.ts';
 import {
   EVIDENCE_BUCKET_ENV,
+  EVIDENCE_HEAD_BEFORE_PUT_ENV,
   runbookArnEnv,
   STAGE_ENV,
   TABLE_ENV,
@@ -11,8 +14,10 @@ import {
 } from '../lambdas/adapters/resource-env.ts';
 import { PROJECT_ROOT } from '../lib/project-root.ts';
 import { LocalApiGateway } from './api-gateway-local.ts';
+import { type Digest, writeNextDigest } from '../lambdas/core/evidence/digests.ts';
 import { loadOrCreateSigningKey, type SigningKey } from './dev-identity.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
+import { loadOrCreateDigestSigner } from './evidence-signing-key.ts';
 import { FunctionHost, LOCAL_REGION } from './function-host.ts';
 import { assertPortFree, freePort } from './ports.ts';
 import { localTableName, provisionTables } from './provision.ts';
@@ -23,6 +28,7 @@ export const DEFAULT_DATA_DIR = join(PROJECT_ROOT, '.tollgate');
 export const LOCAL_EVIDENCE_BUCKET = 'tollgate-local-evidence';
 /** s3rver checks SigV4 signatures against this key pair; DynamoDB Local accepts any. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
+export const DEFAULT_DIGEST_INTERVAL_MS = 60_000;
 
 export interface LocalStackOptions {
   /** API port; DynamoDB, S3 and Step Functions take the next three. 0 = any free ports. */
@@ -32,6 +38,11 @@ export interface LocalStackOptions {
   readonly inMemory?: boolean;
   /** Exact ports, overriding `port` (a restart in the same process keeps its clients' endpoints). */
   readonly ports?: LocalPorts;
+  /**
+   * How often the evidence digest job runs (the EventBridge schedule's stand-in); 0 turns the timer off.
+   * @default 60 000, or TOLLGATE_DIGEST_INTERVAL_SECONDS
+   */
+  readonly digestIntervalMs?: number;
 }
 
 export interface LocalPorts {
@@ -65,6 +76,8 @@ export interface LocalStack {
   readonly signingKey: SigningKey;
   readonly runtime: RuntimeInfo;
   readonly ports: LocalPorts;
+  /** Writes the next signed evidence digest now; `final` covers everything written so far (shutdown). */
+  digestNow(options?: { final?: boolean }): Promise<{ key: string; digest: Digest }>;
   stop(): Promise<void>;
 }
 
@@ -107,6 +120,7 @@ export function applyLocalEnvironment(runtime: RuntimeInfo): void {
     AWS_ENDPOINT_URL_S3: runtime.endpoints.s3,
     AWS_ENDPOINT_URL_SFN: runtime.endpoints.stepFunctions,
     [EVIDENCE_BUCKET_ENV]: runtime.evidenceBucket,
+    [EVIDENCE_HEAD_BEFORE_PUT_ENV]: 'true',
     [STAGE_ENV]: 'local',
     ...runtime.tables,
     ...Object.fromEntries(
@@ -157,6 +171,45 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await s3.run();
     stops.push(() => s3.close());
 
+    const evidenceStore = new S3EvidenceStore(LOCAL_EVIDENCE_BUCKET, {
+      client: new S3Client({
+        endpoint: `http://127.0.0.1:${ports.s3}`,
+        region: LOCAL_REGION,
+        credentials: LOCAL_CREDENTIALS,
+      }),
+      headBeforePut: true,
+    });
+    const digestSigner = loadOrCreateDigestSigner(dataDir);
+    let digestRun: Promise<unknown> = Promise.resolve();
+    // Runs are serialised so the timer and a shutdown never write the same sequence number.
+    const digestNow = (options: { final?: boolean } = {}) => {
+      const run = digestRun.then(() =>
+        writeNextDigest({
+          store: evidenceStore,
+          signer: digestSigner,
+          now: () => new Date(),
+          settleMs: options.final ? -1000 : 1000,
+        }),
+      );
+      digestRun = run.catch(() => undefined);
+      return run;
+    };
+    const intervalMs = options.digestIntervalMs ?? digestIntervalFromEnv();
+    const timer =
+      intervalMs > 0
+        ? setInterval(() => {
+            digestNow().catch((error: unknown) =>
+              process.stderr.write(`evidence digest failed: ${(error as Error).message}\n`),
+            );
+          }, intervalMs)
+        : undefined;
+    timer?.unref();
+    // Pushed after s3rver, so on stop it runs once the API and engine are closed and before s3rver is.
+    stops.push(async () => {
+      clearInterval(timer);
+      await digestNow({ final: true });
+    });
+
     const host = new FunctionHost();
     const stepFunctions = new LocalStepFunctions(host, join(dataDir, 'executions'));
     const sfnEndpoint = await stepFunctions.listen(ports.stepFunctions);
@@ -192,6 +245,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       signingKey,
       runtime,
       ports,
+      digestNow,
       stop: () => {
         stopped ??= stopAll();
         return stopped;
@@ -201,6 +255,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await stopAll();
     throw error;
   }
+}
+
+function digestIntervalFromEnv(): number {
+  const seconds = Number(process.env.TOLLGATE_DIGEST_INTERVAL_SECONDS ?? '');
+  return Number.isFinite(seconds) && seconds >= 0 && process.env.TOLLGATE_DIGEST_INTERVAL_SECONDS
+    ? seconds * 1000
+    : DEFAULT_DIGEST_INTERVAL_MS;
 }
 
 async function allocatePorts(base: number): Promise<LocalPorts> {

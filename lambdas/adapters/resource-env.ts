@@ -14,6 +14,13 @@ export const TABLE_ENV: Readonly<Record<TableId, string>> = {
 };
 
 export const EVIDENCE_BUCKET_ENV = 'EVIDENCE_BUCKET_NAME';
+/** KMS key (id or ARN) that signs evidence digests; set by the digest binder. */
+export const EVIDENCE_SIGNING_KEY_ENV = 'EVIDENCE_SIGNING_KEY_ID';
+/**
+ * 'true' where the S3 endpoint ignores `If-None-Match: *` on PUT (s3rver): the evidence store
+ * then also checks with a HEAD first. The local runtime sets it; AWS never needs it.
+ */
+export const EVIDENCE_HEAD_BEFORE_PUT_ENV = 'EVIDENCE_HEAD_BEFORE_PUT';
 export const STAGE_ENV = 'TOLLGATE_STAGE';
 
 /** `deployment-check` → `RUNBOOK_DEPLOYMENT_CHECK_ARN`. */

@@ -1,0 +1,346 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import {
+  AthenaClient,
+  GetQueryExecutionCommand,
+  GetQueryResultsCommand,
+  StartQueryExecutionCommand,
+} from '@aws-sdk/client-athena';
+import { S3Client } from '@aws-sdk/client-s3';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { S3EvidenceStore } from '../lambdas/adapters/evidence-store-s3.ts';
+import { TollgateError } from '../lambdas/core/errors.ts';
+import {
+  type AuditorQuery,
+  auditorQuery,
+  AUDITOR_QUERIES,
+  EVIDENCE_COLUMNS,
+  EVIDENCE_TABLE,
+} from '../lambdas/core/evidence/auditor-queries.ts';
+import {
+  DIGESTS_PREFIX,
+  isDigestKey,
+  parseSignedDigest,
+  type SignedDigest,
+} from '../lambdas/core/evidence/digests.ts';
+import type { EvidenceStore } from '../lambdas/core/evidence/ports.ts';
+import { RECORDS_PREFIX } from '../lambdas/core/evidence/records.ts';
+import { type VerificationReport, verifyEvidence } from '../lambdas/core/evidence/verify.ts';
+import { sha256Hex } from '../lambdas/core/hashing.ts';
+import { add, formatMoney, type Money, money } from '../lambdas/core/money.ts';
+import { LOCAL_REGION } from '../local/function-host.ts';
+import { LOCAL_CREDENTIALS, readRuntime } from '../local/local-stack.ts';
+
+/** Where the evidence is: the running local stack of a data folder, or a bucket in AWS. */
+export interface EvidenceSource {
+  readonly store: S3EvidenceStore;
+  readonly inAws: boolean;
+  readonly description: string;
+}
+
+export function evidenceSource(options: { dataDir: string; bucket?: string }): EvidenceSource {
+  if (options.bucket) {
+    return {
+      store: new S3EvidenceStore(options.bucket, { client: new S3Client({}), headBeforePut: false }),
+      inAws: true,
+      description: `s3://${options.bucket}`,
+    };
+  }
+  const runtime = readRuntime(resolve(options.dataDir));
+  if (!runtime) {
+    throw new TollgateError(
+      'NOT_FOUND',
+      `No local stack is running on ${resolve(options.dataDir)}. Start it with \`npm run local\`, or pass --bucket NAME to check a bucket in AWS.`,
+    );
+  }
+  return {
+    store: new S3EvidenceStore(runtime.evidenceBucket, {
+      client: new S3Client({ endpoint: runtime.endpoints.s3, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }),
+      headBeforePut: true,
+    }),
+    inAws: false,
+    description: `local s3rver ${runtime.endpoints.s3}/${runtime.evidenceBucket}`,
+  };
+}
+
+/** Prints one line per object and a summary; returns the process exit code. */
+export async function runVerify(
+  source: EvidenceSource,
+  options: { publicKeyFile?: string },
+  out: (line: string) => void,
+): Promise<number> {
+  const report = await verifyEvidence(source.store, {
+    checkObjectLock: source.inAws,
+    now: () => new Date(),
+    ...(options.publicKeyFile ? { publicKeyPem: readFileSync(options.publicKeyFile, 'utf8') } : {}),
+  });
+  for (const verdict of report.verdicts) {
+    out(`${verdict.key}: ${verdict.reasons.length === 0 ? 'valid' : `INVALID: ${verdict.reasons.join('; ')}`}`);
+  }
+  for (const line of summarise(report, source)) out(line);
+  return report.invalid === 0 && report.digests > 0 ? 0 : 1;
+}
+
+function summarise(report: VerificationReport, source: EvidenceSource): string[] {
+  return [
+    '',
+    `Evidence in ${source.description}: ${report.verdicts.length} objects checked (${report.digests} digests, ${report.records} records, ${report.payloads} payloads).`,
+    report.newestDigest
+      ? `Newest digest ${report.newestDigest.key} covers everything written before ${report.newestDigest.windowEnd}.`
+      : 'No digest found: nothing proves this evidence complete.',
+    `Signing keys: ${report.signingKeyIds.join(', ') || 'none verified'}.`,
+    report.objectLockChecked
+      ? 'Object Lock mode and retain-until checked on every object.'
+      : 'Object Lock not checked: the local store (s3rver) has no Object Lock; hashes, chains and signatures were.',
+    report.invalid === 0 && report.digests > 0
+      ? 'Result: all valid.'
+      : `Result: ${report.invalid} INVALID.`,
+  ];
+}
+
+export interface ExportOptions {
+  readonly from: string;
+  readonly to: string;
+  readonly minAmount?: string;
+  readonly format: 'csv' | 'json';
+  readonly outDir: string;
+  readonly ranBy?: string;
+  readonly engine: 'duckdb' | 'athena';
+  readonly athena?: { readonly workgroup: string; readonly database: string };
+}
+
+export interface ExportResult {
+  readonly outputFile: string;
+  readonly manifestFile: string;
+  readonly manifest: Record<string, unknown>;
+  readonly rows: Record<string, string | null>[];
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Runs one standard query and writes its result with a manifest that proves where it came from. */
+export async function runExport(
+  source: EvidenceSource,
+  queryName: string,
+  options: ExportOptions,
+): Promise<ExportResult> {
+  const query = auditorQuery(queryName);
+  if (!query) {
+    throw new TollgateError(
+      'VALIDATION_FAILED',
+      `There is no export "${queryName}". Exports: ${AUDITOR_QUERIES.map((q) => q.name).join(', ')}.`,
+    );
+  }
+  if (!DATE.test(options.from) || !DATE.test(options.to) || options.from > options.to) {
+    throw new TollgateError('VALIDATION_FAILED', 'Give --from and --to as YYYY-MM-DD, with --from not after --to.');
+  }
+  if (query.parameters.includes('minAmount')) {
+    if (options.minAmount === undefined)
+      throw new TollgateError('VALIDATION_FAILED', `Export ${query.name} needs --min-amount (e.g. 10000.00).`);
+    if (!/^\d+(\.\d+)?$/.test(options.minAmount))
+      throw new TollgateError('VALIDATION_FAILED', '--min-amount must be a decimal like 10000.00.');
+  }
+  const values = query.parameters.map((p) => (p === 'minAmount' ? (options.minAmount as string) : options[p]));
+
+  const coverage = await digestCoverage(source.store, options.from, options.to);
+  const rows =
+    options.engine === 'athena'
+      ? await runOnAthena(query, values, options)
+      : await runOnDuckDb(query, values, source.store, options.from, coverage);
+
+  mkdirSync(options.outDir, { recursive: true });
+  const stamp = new Date().toISOString().replace(/[-:.]/g, '');
+  const outputFile = join(options.outDir, `${query.name}-${options.from}-${options.to}-${stamp}.${options.format}`);
+  const output = options.format === 'json' ? `${JSON.stringify(rows, null, 2)}\n` : toCsv(rows);
+  writeFileSync(outputFile, output);
+  const manifest = {
+    query: query.name,
+    question: query.question,
+    queryText: query.sql,
+    querySha256: sha256Hex(query.sql),
+    parameters: Object.fromEntries(query.parameters.map((p, i) => [p, values[i]])),
+    engine: options.engine,
+    ranBy: options.ranBy ?? userInfo().username,
+    ranAt: new Date().toISOString(),
+    source: source.description,
+    rowCount: rows.length,
+    amountTotals: totals(rows),
+    ...(query.countBy ? { rowsBy: countBy(rows, query.countBy) } : {}),
+    digestRange: coverage.range,
+    sourceComplete: coverage.complete,
+    ...(coverage.complete ? {} : { incompleteBecause: coverage.reason }),
+    undigestedRecordsExcluded: coverage.undigested,
+    outputFile,
+    outputSha256: sha256Hex(output),
+  };
+  const manifestFile = `${outputFile}.manifest.json`;
+  writeFileSync(manifestFile, `${JSON.stringify(manifest, null, 2)}\n`);
+  return { outputFile, manifestFile, manifest, rows };
+}
+
+interface Coverage {
+  readonly range: { first: { key: string; hash: string }; last: { key: string; hash: string } } | null;
+  readonly complete: boolean;
+  readonly reason?: string;
+  /** Digested record keys and their SHA-256: what the export may read. */
+  readonly listed: ReadonlyMap<string, string>;
+  readonly undigested: number;
+}
+
+/** The digests whose windows overlap the period; the source is complete when they reach past its end. */
+async function digestCoverage(store: EvidenceStore, from: string, to: string): Promise<Coverage> {
+  const keys = (await store.list(DIGESTS_PREFIX)).map((o) => o.key).filter(isDigestKey).sort();
+  const digests: (SignedDigest & { key: string })[] = [];
+  for (const key of keys) {
+    const stored = await store.get(key);
+    if (stored) digests.push({ ...parseSignedDigest(stored.body), key });
+  }
+  const listed = new Map<string, string>();
+  for (const { digest } of digests) for (const o of digest.objects) listed.set(o.key, o.sha256);
+  const periodStart = Date.parse(`${from}T00:00:00.000Z`);
+  const periodEnd = Date.parse(`${to}T00:00:00.000Z`) + 86_400_000;
+  const overlapping = digests.filter(
+    ({ digest }) => Date.parse(digest.windowEnd) > periodStart && Date.parse(digest.windowStart) < periodEnd,
+  );
+  const first = overlapping[0];
+  const last = overlapping.at(-1);
+  const newestEnd = digests.at(-1) ? Date.parse((digests.at(-1) as SignedDigest).digest.windowEnd) : 0;
+  const complete = newestEnd >= periodEnd;
+  const undigested = (await store.list(RECORDS_PREFIX)).filter((o) => !listed.has(o.key)).length;
+  return {
+    range: first && last ? { first: { key: first.key, hash: first.hash }, last: { key: last.key, hash: last.hash } } : null,
+    complete,
+    ...(complete
+      ? {}
+      : {
+          reason: `the newest digest ends ${digests.at(-1)?.digest.windowEnd ?? '(none)'}, before the end of the period; records written after it are not proven complete`,
+        }),
+    listed,
+    undigested,
+  };
+}
+
+/** Downloads the digested records from `from` on, checks each against its digest, and queries them. */
+async function runOnDuckDb(
+  query: AuditorQuery,
+  values: readonly string[],
+  store: EvidenceStore,
+  from: string,
+  coverage: Coverage,
+): Promise<Record<string, string | null>[]> {
+  const mirror = mkdtempSync(join(tmpdir(), 'tollgate-export-'));
+  try {
+    let files = 0;
+    for (const object of await store.list(RECORDS_PREFIX)) {
+      const dt = /\/dt=(\d{4}-\d{2}-\d{2})\//.exec(object.key)?.[1];
+      const expected = coverage.listed.get(object.key);
+      if (!dt || dt < from || expected === undefined) continue;
+      const stored = await store.get(object.key);
+      if (!stored) continue;
+      if (sha256Hex(stored.body) !== expected) {
+        throw new TollgateError(
+          'CONFLICT',
+          `${object.key} no longer matches its digest; run \`tollgate evidence verify\` before exporting.`,
+        );
+      }
+      const file = join(mirror, object.key);
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, stored.body);
+      files++;
+    }
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    try {
+      // Athena (Trino) spells it array_join; DuckDB array_to_string.
+      await connection.run('CREATE MACRO array_join(a, sep) AS array_to_string(a, sep)');
+      const columns = EVIDENCE_COLUMNS.map((c) => `'${c.name}': '${c.duckdb}'`).join(', ');
+      const typed = `${EVIDENCE_COLUMNS.map((c) => `CAST(NULL AS ${c.duckdb}) AS "${c.name}"`).join(', ')}, CAST(NULL AS VARCHAR) AS type, CAST(NULL AS VARCHAR) AS dt`;
+      await connection.run(
+        files > 0
+          ? `CREATE VIEW ${EVIDENCE_TABLE} AS SELECT * FROM read_json('${join(mirror, RECORDS_PREFIX)}*/*/*.json', format = 'newline_delimited', hive_partitioning = true, hive_types_autocast = false, columns = {${columns}})`
+          : `CREATE VIEW ${EVIDENCE_TABLE} AS SELECT ${typed} WHERE false`,
+      );
+      const reader = await connection.runAndReadAll(query.sql, [...values]);
+      return reader.getRowObjectsJson().map((row) =>
+        Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v === null ? null : String(v)])),
+      );
+    } finally {
+      connection.closeSync();
+      instance.closeSync();
+    }
+  } finally {
+    rmSync(mirror, { recursive: true, force: true });
+  }
+}
+
+async function runOnAthena(
+  query: AuditorQuery,
+  values: readonly string[],
+  options: ExportOptions,
+): Promise<Record<string, string | null>[]> {
+  if (!options.athena) throw new TollgateError('VALIDATION_FAILED', 'Athena exports need --workgroup and --database.');
+  const athena = new AthenaClient({});
+  const started = await athena.send(
+    new StartQueryExecutionCommand({
+      QueryString: query.sql,
+      WorkGroup: options.athena.workgroup,
+      QueryExecutionContext: { Database: options.athena.database },
+      ExecutionParameters: values.map((v) => `'${v.replace(/'/g, "''")}'`),
+    }),
+  );
+  const id = started.QueryExecutionId as string;
+  for (;;) {
+    const state = (await athena.send(new GetQueryExecutionCommand({ QueryExecutionId: id }))).QueryExecution
+      ?.Status;
+    if (state?.State === 'SUCCEEDED') break;
+    if (state?.State === 'FAILED' || state?.State === 'CANCELLED')
+      throw new Error(`Athena query ${id} ${state.State}: ${state.StateChangeReason ?? ''}`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  const rows: Record<string, string | null>[] = [];
+  let header: string[] | undefined;
+  let token: string | undefined;
+  do {
+    const page = await athena.send(
+      new GetQueryResultsCommand({ QueryExecutionId: id, ...(token ? { NextToken: token } : {}) }),
+    );
+    for (const row of page.ResultSet?.Rows ?? []) {
+      const cells = (row.Data ?? []).map((d) => d.VarCharValue ?? null);
+      if (!header) header = cells.map((c) => c ?? '');
+      else rows.push(Object.fromEntries(header.map((h, i) => [h, cells[i] ?? null])));
+    }
+    token = page.NextToken;
+  } while (token);
+  return rows;
+}
+
+/** Totals per currency in exact minor units (money.ts), over the `amount`/`currency` columns. */
+function totals(rows: readonly Record<string, string | null>[]): Record<string, string> {
+  const sums = new Map<string, Money>();
+  for (const row of rows) {
+    if (!row.amount || !row.currency) continue;
+    const value = money(row.amount, row.currency);
+    const current = sums.get(row.currency);
+    sums.set(row.currency, current ? add(current, value) : value);
+  }
+  return Object.fromEntries([...sums.entries()].sort().map(([c, m]) => [c, formatMoney(m)]));
+}
+
+function countBy(rows: readonly Record<string, string | null>[], column: string): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const row of rows) {
+    const value = row[column] ?? '(none)';
+    counts[value] = (counts[value] ?? 0) + 1;
+  }
+  return counts;
+}
+
+function toCsv(rows: readonly Record<string, string | null>[]): string {
+  if (rows.length === 0) return '';
+  const header = Object.keys(rows[0] as object);
+  const cell = (v: string | null | undefined) =>
+    v === null || v === undefined ? '' : /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+  return `${[header.join(','), ...rows.map((row) => header.map((h) => cell(row[h])).join(','))].join('\n')}\n`;
+}
+
