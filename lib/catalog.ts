@@ -26,6 +26,8 @@ export interface FunctionDefinition {
   readonly startsRunbooks?: readonly string[];
   /** Runbooks whose executions this function may describe. */
   readonly describesRunbooks?: readonly string[];
+  /** Runbooks whose waiting tasks this function completes (SendTaskSuccess / SendTaskFailure). */
+  readonly completesTasksOf?: readonly string[];
   /** Access to the evidence bucket; every runbook step that leaves evidence has 'write'. */
   readonly evidence?: EvidenceAccess;
   /** Runs on an EventBridge schedule every this many minutes (a timer in local mode). */

@@ -85,6 +85,8 @@ export class TollgateStack extends Stack {
         runbookFor(runbooks, definition, name).bindStarter(fn);
       for (const name of definition.describesRunbooks ?? [])
         runbookFor(runbooks, definition, name).bindReader(fn);
+      for (const name of definition.completesTasksOf ?? [])
+        runbookFor(runbooks, definition, name).bindTaskResponder(fn);
     }
 
     this.api = new FinanceApi(this, 'FinanceApi', {

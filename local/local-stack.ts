@@ -7,7 +7,9 @@ import { S3EvidenceStore } from '../lambdas/adapters/evidence-store-s3.ts';
 import {
   EVIDENCE_BUCKET_ENV,
   EVIDENCE_HEAD_BEFORE_PUT_ENV,
+  MODEL_PROVIDER_ENV,
   runbookArnEnv,
+  runbookVersionEnv,
   STAGE_ENV,
   TABLE_ENV,
   TABLE_IDS,
@@ -67,6 +69,7 @@ export interface RuntimeInfo {
   readonly tables: Readonly<Record<string, string>>;
   readonly evidenceBucket: string;
   readonly stateMachines: Readonly<Record<string, string>>;
+  readonly runbookVersions: Readonly<Record<string, string>>;
 }
 
 export interface LocalStack {
@@ -126,6 +129,10 @@ export function applyLocalEnvironment(runtime: RuntimeInfo): void {
     ...Object.fromEntries(
       Object.entries(runtime.stateMachines).map(([runbook, arn]) => [runbookArnEnv(runbook), arn]),
     ),
+    ...Object.fromEntries(
+      Object.entries(runtime.runbookVersions).map(([runbook, version]) => [runbookVersionEnv(runbook), version]),
+    ),
+    [MODEL_PROVIDER_ENV]: 'local',
   });
 }
 
@@ -227,6 +234,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       tables: Object.fromEntries(TABLE_IDS.map((id) => [TABLE_ENV[id], localTableName(id)])),
       evidenceBucket: LOCAL_EVIDENCE_BUCKET,
       stateMachines: stepFunctions.stateMachineArns(),
+      runbookVersions: stepFunctions.runbookVersions(),
     };
     applyLocalEnvironment(runtime);
 

@@ -120,6 +120,10 @@ export class LocalStepFunctions {
     this.loadExecutions();
   }
 
+  runbookVersions(): Readonly<Record<string, string>> {
+    return Object.fromEntries([...this.machines.values()].map((m) => [m.runbook.name, m.runbook.version]));
+  }
+
   stateMachineArns(): Readonly<Record<string, string>> {
     return Object.fromEntries([...this.machines.values()].map((m) => [m.runbook.name, m.arn]));
   }

@@ -28,6 +28,14 @@ export function runbookArnEnv(runbook: string): string {
   return `RUNBOOK_${runbook.replace(/[^A-Za-z0-9]/g, '_').toUpperCase()}_ARN`;
 }
 
+/** `deployment-check` → `RUNBOOK_DEPLOYMENT_CHECK_VERSION`: what a starter stamps on evidence it writes before the run. */
+export function runbookVersionEnv(runbook: string): string {
+  return `RUNBOOK_${runbook.replace(/[^A-Za-z0-9]/g, '_').toUpperCase()}_VERSION`;
+}
+
+/** `local` selects the deterministic local model; anything else, Bedrock. */
+export const MODEL_PROVIDER_ENV = 'TOLLGATE_MODEL_PROVIDER';
+
 export class MissingConfigurationError extends Error {
   readonly code = 'MISSING_CONFIGURATION';
   constructor(variable: string) {

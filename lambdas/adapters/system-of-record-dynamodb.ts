@@ -34,6 +34,7 @@ export const referenceKeys = {
     sk: 'INVOICE',
   }),
   policy: () => ({ pk: 'POLICY', sk: 'ap-invoice' }),
+  fundingAccount: (currency: string) => ({ pk: 'FUNDING_ACCOUNT', sk: currency }),
 };
 
 export type PutOutcome = 'created' | 'updated' | 'unchanged';
@@ -82,6 +83,11 @@ export class DynamoDbSystemOfRecord implements SystemOfRecord {
 
   getPolicy(): Promise<ApPolicy | undefined> {
     return this.get<ApPolicy>(referenceKeys.policy());
+  }
+
+  /** The funding account AP payments in a currency are held on. */
+  async fundingAccountFor(currency: string): Promise<string | undefined> {
+    return (await this.get<{ accountId: string }>(referenceKeys.fundingAccount(currency)))?.accountId;
   }
 
   /** Records the quantities an approved invoice consumed, once per invoice. */

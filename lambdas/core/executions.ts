@@ -56,6 +56,19 @@ export interface StartRunbookDeps {
   readonly engine: RunbookEngine;
   readonly stateMachineArn: (runbook: string) => string;
   readonly now: () => Date;
+  /**
+   * Turns a validated request into the execution's `request` input (e.g. a document moved
+   * to the evidence bucket, leaving its reference). Runs once per new execution.
+   */
+  readonly prepare?: (context: PrepareContext) => Promise<Record<string, unknown>>;
+}
+
+export interface PrepareContext {
+  readonly runbook: string;
+  readonly body: Record<string, unknown>;
+  readonly executionArn: string;
+  readonly principal: Principal;
+  readonly submittedAt: string;
 }
 
 export interface StartRunbookRequest {
@@ -118,24 +131,36 @@ export async function startRunbook(
   const body = parseRunbookRequest(runbook, request.body);
   const executionId = executionIdFor(principal, runbook, key);
   const stateMachineArn = deps.stateMachineArn(runbook);
-  const createdAt = deps.now().toISOString();
-  const requestedBy: Principal = principal;
-  const candidate: ExecutionRecord = {
-    executionId,
-    runbook,
-    executionArn: executionArnFor(stateMachineArn, executionId),
-    requestHash: hashOf(body),
-    input: canonicalJson({ request: body, requestedBy, submittedAt: createdAt }),
-    requestedBy,
-    createdAt,
-  };
-  const { created, stored } = await deps.index.claim(candidate);
-  if (!created && stored.requestHash !== candidate.requestHash) {
-    throw new TollgateError(
+  const executionArn = executionArnFor(stateMachineArn, executionId);
+  const requestHash = hashOf(body);
+  const reused = (stored: ExecutionRecord) =>
+    new TollgateError(
       'IDEMPOTENCY_KEY_REUSED',
       'This Idempotency-Key was already used with a different request. Use a new key for a new request.',
-      { executionId },
+      { executionId: stored.executionId },
     );
+  const earlier = await deps.index.find(executionId);
+  if (earlier && earlier.requestHash !== requestHash) throw reused(earlier);
+  let stored = earlier;
+  let created = false;
+  if (!stored) {
+    const createdAt = deps.now().toISOString();
+    const requestedBy: Principal = principal;
+    const prepared = deps.prepare
+      ? await deps.prepare({ runbook, body, executionArn, principal, submittedAt: createdAt })
+      : { request: body };
+    const claim = await deps.index.claim({
+      executionId,
+      runbook,
+      executionArn,
+      requestHash,
+      input: canonicalJson({ ...prepared, requestedBy, submittedAt: createdAt }),
+      requestedBy,
+      createdAt,
+    });
+    if (!claim.created && claim.stored.requestHash !== requestHash) throw reused(claim.stored);
+    stored = claim.stored;
+    created = claim.created;
   }
   // Started after the claim: a crash in between leaves a claim that the client's retry completes.
   await deps.engine.start(stateMachineArn, executionId, stored.input);

@@ -6,6 +6,7 @@ import type { Role } from './roles.ts';
  */
 export const RUNBOOK_START_ROLES: Readonly<Record<string, readonly Role[]>> = {
   'deployment-check': ['platform_admin'],
+  'invoice-reconciliation': ['ap_clerk', 'controller', 'platform_admin'],
 };
 
 export function knownRunbooks(): readonly string[] {

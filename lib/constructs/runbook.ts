@@ -10,7 +10,7 @@ import {
   StateMachineType,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { runbookArnEnv } from '../../lambdas/adapters/resource-env.ts';
+import { runbookArnEnv, runbookVersionEnv } from '../../lambdas/adapters/resource-env.ts';
 import type { RunbookDefinition } from '../catalog.ts';
 import { type LoadedRunbook, loadRunbook } from '../runbook-definition.ts';
 import type { ActionFunction } from './action-function.ts';
@@ -110,6 +110,18 @@ export class Runbook extends Construct {
     this.stateMachine.grantStartExecution(fn.role);
     this.grantKeyUse(fn, 'kms:GenerateDataKey');
     fn.addEnvironment(runbookArnEnv(this.name), this.stateMachine.stateMachineArn);
+    fn.addEnvironment(runbookVersionEnv(this.name), this.version);
+  }
+
+  /** Lets `fn` complete this runbook's waiting tasks (a person's decision), nothing else. */
+  bindTaskResponder(fn: ActionFunction): void {
+    fn.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
+        resources: [this.stateMachine.stateMachineArn],
+      }),
+    );
+    this.grantKeyUse(fn, 'kms:GenerateDataKey');
   }
 
   /** Lets `fn` describe this runbook's executions and read their history, nothing else. */

@@ -1,7 +1,7 @@
 import { type Invoice, lowConfidenceFields } from './invoice.ts';
 import { type RuleResult, rule } from './reason-codes.ts';
 import type { ApPolicy, PurchaseOrder, SystemOfRecord, Vendor } from './reference-data.ts';
-import { type LineMatch, threeWayMatch, validateArithmetic } from './three-way-match.ts';
+import { type LineMatch, threeWayMatch } from './three-way-match.ts';
 
 export interface Assessment {
   readonly vendor: Vendor | null;
@@ -11,8 +11,9 @@ export interface Assessment {
 }
 
 /**
- * Looks the invoice up in the system of record and runs every AP rule on it. The duplicate
- * check here sees processed history; the concurrent-duplicate claim is a separate write.
+ * Looks the invoice up in the system of record and runs the matching rules on it (the
+ * arithmetic is its own step). The duplicate check here sees processed history; the
+ * concurrent-duplicate claim is a separate conditional write.
  */
 export async function assessInvoice(
   invoice: Invoice,
@@ -50,7 +51,6 @@ export async function assessInvoice(
         : rule('DUPLICATE_INVOICE', true, 'Not in the invoice history.'),
     );
   }
-  results.push(...validateArithmetic(invoice, policy));
   const po = invoice.poNumber ? await sor.getPurchaseOrder(invoice.poNumber) : undefined;
   const [receipts, previouslyInvoiced] = po
     ? await Promise.all([sor.getReceipts(po.poNumber), sor.invoicedQuantities(po.poNumber)])

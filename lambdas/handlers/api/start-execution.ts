@@ -2,14 +2,21 @@ import { DynamoDbExecutionIndex } from '#adapters/execution-index-dynamodb.ts';
 import { logger } from '#adapters/logger.ts';
 import { requireEnv, runbookArnEnv } from '#adapters/resource-env.ts';
 import { StepFunctionsRunbookEngine } from '#adapters/runbook-engine-sfn.ts';
-import { startRunbook } from '#core/executions.ts';
+import { type PrepareContext, startRunbook } from '#core/executions.ts';
+import { receiveInvoice } from '../invoice/receive-invoice.ts';
 import { apiHandler, json } from './http.ts';
+
+/** Runbook-specific intake before the run starts; the rest pass their request through. */
+const PREPARE: Readonly<Record<string, (context: PrepareContext) => Promise<Record<string, unknown>>>> = {
+  'invoice-reconciliation': receiveInvoice,
+};
 
 const deps = {
   index: new DynamoDbExecutionIndex(),
   engine: new StepFunctionsRunbookEngine(),
   stateMachineArn: (runbook: string) => requireEnv(runbookArnEnv(runbook)),
   now: () => new Date(),
+  prepare: async (context: PrepareContext) => (PREPARE[context.runbook] ?? (async () => ({ request: context.body })))(context),
 };
 
 /** POST /runbooks/{runbook}/executions */

@@ -1,0 +1,89 @@
+import type { Context } from 'aws-lambda';
+import { z } from 'zod';
+import { modelCallEvidence } from '#core/evidence/model-call.ts';
+import { invoiceSchema } from '#core/invoice/invoice.ts';
+import type { RuleResult } from '#core/invoice/reason-codes.ts';
+import { evidenceWriter } from '#adapters/evidence-writer.ts';
+import { updateCase } from '#adapters/invoice-case-dynamodb.ts';
+import { modelProvider } from '#adapters/model/model-provider-factory.ts';
+import { agentActor, invoiceBusiness, parseInvoiceTask } from './invoice-task.ts';
+
+const decision = z.object({
+  decision: z.string(),
+  requiredRole: z.string().nullable(),
+  reasonCodes: z.array(z.string()),
+  reasons: z.array(z.object({ code: z.string(), detail: z.string() })),
+  autoApproveLimit: z.string().nullable(),
+});
+
+/** The status the invoice ends in, after the agent's decision and any person's. */
+function finalStatus(gateDecision: string, approval: { decision: string } | null): string {
+  if (approval) return approval.decision === 'APPROVE' ? 'APPROVED' : 'REJECTED';
+  return gateDecision === 'AUTO_APPROVED' ? 'APPROVED' : 'REJECTED';
+}
+
+/** Task Explain: the plain-English account an auditor reads, written to evidence. */
+export async function handler(event: unknown, context: Context) {
+  const task = parseInvoiceTask(
+    {
+      invoice: invoiceSchema,
+      decision,
+      results: z.array(z.object({ code: z.string(), passed: z.boolean(), effect: z.string(), detail: z.string() })),
+      vendor: z.object({ vendorId: z.string(), name: z.string() }).nullable(),
+      approval: z.object({ decision: z.string(), comment: z.string(), decidedBy: z.object({ username: z.string(), role: z.string() }) }).nullable(),
+      hold: z.object({ holdId: z.string(), amount: z.string(), currency: z.string(), releaseAt: z.string().nullable() }).nullable(),
+    },
+    event,
+    context,
+  );
+  const gateReasons: RuleResult[] = task.decision.reasons
+    .filter((reason) => !task.results.some((r) => r.code === reason.code && !r.passed))
+    .map((reason) => ({ code: reason.code as RuleResult['code'], passed: false, effect: 'approval', detail: reason.detail }));
+  const call = await modelProvider().explainDecision({
+    invoice: task.invoice,
+    vendorName: task.vendor?.name ?? null,
+    decision: task.decision.decision,
+    requiredRole: task.decision.requiredRole,
+    reasonCodes: task.decision.reasonCodes,
+    results: [...(task.results as RuleResult[]), ...gateReasons],
+    autoApproveLimit: task.decision.autoApproveLimit,
+  });
+  const personal = task.approval
+    ? ` ${task.approval.decidedBy.username} (${task.approval.decidedBy.role}) ${task.approval.decision === 'APPROVE' ? 'approved' : 'rejected'} it: "${task.approval.comment}".`
+    : '';
+  const held = task.hold ? ` ${task.hold.currency} ${task.hold.amount} is held in escrow (hold ${task.hold.holdId}) until ${task.hold.releaseAt ?? 'release'}.` : '';
+  const text = `${call.value}${personal}${held}`;
+  await evidenceWriter().append(
+    modelCallEvidence({
+      runbook: task.runbook,
+      runbookVersion: task.runbookVersion,
+      executionId: task.executionId,
+      step: 'Explain',
+      actor: agentActor(task.agentId),
+      modelId: call.modelId,
+      promptTemplateId: 'explain-decision',
+      promptTemplateVersion: call.promptVersion,
+      inputTokens: call.usage.inputTokens,
+      outputTokens: call.usage.outputTokens,
+      latencyMs: call.latencyMs,
+      rawOutput: text,
+      stopReason: call.stopReason,
+      business: invoiceBusiness(task.invoice, task.vendor, { decision: task.decision.decision, reasonCodes: task.decision.reasonCodes }),
+    }),
+  );
+  const outcome = {
+    decision: task.decision.decision,
+    reasonCodes: task.decision.reasonCodes,
+    requiredRole: task.decision.requiredRole,
+    finalStatus: finalStatus(task.decision.decision, task.approval),
+    invoiceNumber: task.invoice.invoiceNumber,
+    vendorId: task.vendor?.vendorId ?? null,
+    total: task.invoice.total,
+    currency: task.invoice.currency,
+    approval: task.approval ? { decision: task.approval.decision, decidedBy: task.approval.decidedBy.username, role: task.approval.decidedBy.role } : null,
+    hold: task.hold ?? null,
+    explanation: text,
+  };
+  await updateCase(task.executionId, { explanation: text, finalStatus: outcome.finalStatus });
+  return { text, outcome };
+}

@@ -1,0 +1,59 @@
+import type { Context } from 'aws-lambda';
+import { z } from 'zod';
+import type { EvidenceActor, EvidenceBusiness, EvidenceInput, RecordType } from '#core/evidence/records.ts';
+import type { Invoice } from '#core/invoice/invoice.ts';
+import { evidenceWriter } from '#adapters/evidence-writer.ts';
+import { parseTaskEvent, type RunbookContext } from '../shared/task-event.ts';
+
+/** What every invoice-reconciliation Task receives besides its own fields. */
+const invoiceTaskShape = {
+  agentId: z.string().min(1),
+  requestedBy: z.object({ userId: z.string(), username: z.string(), roles: z.array(z.string()) }),
+};
+
+export function parseInvoiceTask<T extends z.ZodRawShape>(shape: T, event: unknown, context: Context) {
+  return parseTaskEvent({ ...invoiceTaskShape, ...shape }, event, context);
+}
+
+export function agentActor(agentId: string): EvidenceActor {
+  return { kind: 'agent', id: agentId, role: 'invoice_agent' };
+}
+
+export const RULES_ACTOR: EvidenceActor = { kind: 'system', id: 'tollgate-rules', role: 'deterministic_rules' };
+
+/** The fields auditors filter on, from what the invoice says (and the vendor master when known). */
+export function invoiceBusiness(
+  invoice: Invoice | undefined,
+  vendor?: { vendorId: string; name: string } | null,
+  extra: Pick<EvidenceBusiness, 'decision' | 'reasonCodes'> = {},
+): EvidenceBusiness {
+  return {
+    ...(vendor ? { vendorId: vendor.vendorId, vendorName: vendor.name } : invoice?.vendorName ? { vendorName: invoice.vendorName } : {}),
+    ...(invoice?.invoiceNumber ? { invoiceNumber: invoice.invoiceNumber } : {}),
+    ...(invoice?.total && invoice.currency ? { amount: invoice.total, currency: invoice.currency } : {}),
+    ...extra,
+  };
+}
+
+/** Appends one evidence record for this step; a failed write fails the step (the runbook retries it). */
+export function recordEvidence(
+  task: RunbookContext,
+  recordType: RecordType,
+  eventKey: string,
+  actor: EvidenceActor,
+  details: Record<string, unknown>,
+  business?: EvidenceBusiness,
+  payloads?: EvidenceInput['payloads'],
+) {
+  return evidenceWriter().append({
+    recordType,
+    runbook: task.runbook,
+    runbookVersion: task.runbookVersion,
+    executionId: task.executionId,
+    eventKey,
+    actor,
+    details,
+    ...(business ? { business } : {}),
+    ...(payloads ? { payloads } : {}),
+  });
+}

@@ -1,0 +1,47 @@
+import type { Context } from 'aws-lambda';
+import { z } from 'zod';
+import { modelCallEvidence } from '#core/evidence/model-call.ts';
+import { invoiceSchema } from '#core/invoice/invoice.ts';
+import { evidenceWriter } from '#adapters/evidence-writer.ts';
+import { updateCase } from '#adapters/invoice-case-dynamodb.ts';
+import { modelProvider } from '#adapters/model/model-provider-factory.ts';
+import { agentActor, invoiceBusiness, parseInvoiceTask } from './invoice-task.ts';
+
+const match = z.object({
+  vendor: z.object({ vendorId: z.string(), name: z.string(), defaultGlAccount: z.string() }).nullable(),
+  purchaseOrder: z
+    .object({ costCenter: z.string(), lines: z.array(z.object({ lineNo: z.number(), sku: z.string(), description: z.string(), glAccount: z.string() })) })
+    .nullable(),
+  lines: z.array(z.object({ invoiceLineNo: z.number(), poLineNo: z.number().nullable(), glAccount: z.string().nullable() })),
+});
+
+/** Task ProposeCoding: GL account and cost center per line with a rationale; a proposal, never a decision. */
+export async function handler(event: unknown, context: Context) {
+  const task = parseInvoiceTask({ invoice: invoiceSchema, match }, event, context);
+  const call = await modelProvider().proposeCoding({
+    invoice: task.invoice,
+    vendorDefaultGlAccount: task.match.vendor?.defaultGlAccount ?? null,
+    purchaseOrder: task.match.purchaseOrder,
+    lineMatches: task.match.lines,
+  });
+  await evidenceWriter().append(
+    modelCallEvidence({
+      runbook: task.runbook,
+      runbookVersion: task.runbookVersion,
+      executionId: task.executionId,
+      step: 'ProposeCoding',
+      actor: agentActor(task.agentId),
+      modelId: call.modelId,
+      promptTemplateId: 'propose-coding',
+      promptTemplateVersion: call.promptVersion,
+      inputTokens: call.usage.inputTokens,
+      outputTokens: call.usage.outputTokens,
+      latencyMs: call.latencyMs,
+      rawOutput: call.rawOutput,
+      stopReason: call.stopReason,
+      business: invoiceBusiness(task.invoice, task.match.vendor),
+    }),
+  );
+  await updateCase(task.executionId, { coding: call.value });
+  return { lines: call.value, modelId: call.modelId };
+}

@@ -1,0 +1,43 @@
+import { sha256Hex } from '#core/hashing.ts';
+import type { PrepareContext } from '#core/executions.ts';
+import type { InvoiceSubmission } from '#core/runbook-requests.ts';
+import { evidenceWriter } from '#adapters/evidence-writer.ts';
+import { APPROVAL_TIMEOUT_HOURS } from '#adapters/ap-policy.ts';
+import { requireEnv, runbookVersionEnv } from '#adapters/resource-env.ts';
+
+/** Seconds a person has to decide an approval: stage setting, else the runbook policy. */
+function approvalTimeoutSeconds(): number {
+  const configured = Number(process.env.APPROVAL_TIMEOUT_SECONDS);
+  return Number.isInteger(configured) && configured > 0 ? configured : APPROVAL_TIMEOUT_HOURS * 3600;
+}
+
+/**
+ * Receiving an invoice: the document goes into the evidence bucket, content-addressed, as the
+ * first record of the execution; the run gets its reference, never the bytes (Step Functions
+ * carries at most 256 KB).
+ */
+export async function receiveInvoice(context: PrepareContext): Promise<Record<string, unknown>> {
+  const submission = context.body as InvoiceSubmission;
+  const invoice = submission.invoice;
+  const [format, contentType, body] =
+    'text' in invoice
+      ? (['text', 'text/plain; charset=utf-8', invoice.text] as const)
+      : 'pdfBase64' in invoice
+        ? (['pdf', 'application/pdf', Buffer.from(invoice.pdfBase64, 'base64')] as const)
+        : (['structured', 'application/json', JSON.stringify(invoice.structured)] as const);
+  const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+  const receipt = await evidenceWriter().append({
+    recordType: 'action',
+    runbook: context.runbook,
+    runbookVersion: requireEnv(runbookVersionEnv(context.runbook)),
+    executionId: context.executionArn,
+    eventKey: 'Submit/invoice_received',
+    actor: { kind: 'person', id: context.principal.username, role: context.principal.roles.join(',') },
+    details: { action: 'invoice_received', format, bytes: bytes.length, sha256: sha256Hex(bytes), agentId: submission.agentId },
+    payloads: [{ name: 'invoice-document', contentType, body: new Uint8Array(bytes) }],
+  });
+  return {
+    request: { agentId: submission.agentId, document: { format, sha256: sha256Hex(bytes), recordKey: receipt.key } },
+    approvalTimeoutSeconds: approvalTimeoutSeconds(),
+  };
+}

@@ -1,0 +1,13 @@
+import type { Context } from 'aws-lambda';
+import { z } from 'zod';
+import { updateCase } from '#adapters/invoice-case-dynamodb.ts';
+import { parseInvoiceTask, RULES_ACTOR, recordEvidence } from './invoice-task.ts';
+
+/** Task RecordFailure: whatever ended the run goes to evidence and onto the case before the Fail state. */
+export async function handler(event: unknown, context: Context) {
+  const task = parseInvoiceTask({ failure: z.object({ Error: z.string(), Cause: z.string().optional() }) }, event, context);
+  const failure = { error: task.failure.Error, cause: (task.failure.Cause ?? '').slice(0, 2000) };
+  await recordEvidence(task, 'action', 'RecordFailure/action', RULES_ACTOR, { action: 'runbook_failed', ...failure });
+  await updateCase(task.executionId, { finalStatus: 'FAILED', failure });
+  return failure;
+}
