@@ -51,7 +51,9 @@ export interface RouteDefinition {
   readonly jsonBody?: boolean;
 }
 
-const allRunbooks = Object.keys(RUNBOOK_START_ROLES);
+/** Runbooks the access list names and RUNBOOKS ships (a runbook may be listed before it ships); read after RUNBOOKS exists. */
+const allRunbooks = (): string[] =>
+  Object.keys(RUNBOOK_START_ROLES).filter((name) => RUNBOOKS.some((runbook) => runbook.name === name));
 
 export const FUNCTIONS: readonly FunctionDefinition[] = [
   {
@@ -59,14 +61,18 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
     entry: 'lambdas/handlers/api/start-execution.ts',
     description: 'API: start a runbook execution under an Idempotency-Key.',
     tables: { work: 'readWrite' },
-    startsRunbooks: allRunbooks,
+    get startsRunbooks() {
+      return allRunbooks();
+    },
   },
   {
     id: 'GetExecution',
     entry: 'lambdas/handlers/api/get-execution.ts',
     description: 'API: status and outcome of one runbook execution.',
     tables: { work: 'read' },
-    describesRunbooks: allRunbooks,
+    get describesRunbooks() {
+      return allRunbooks();
+    },
   },
   {
     id: 'DeploymentCheckWriteProbe',
