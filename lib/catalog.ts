@@ -21,6 +21,8 @@ export interface FunctionDefinition {
   readonly startsRunbooks?: readonly string[];
   /** Runbooks whose executions this function may describe. */
   readonly describesRunbooks?: readonly string[];
+  /** `invoke`: the function calls Bedrock Converse on the stage's model, under its guardrail. */
+  readonly model?: 'invoke';
   /** @default 512 */
   readonly memoryMb?: number;
   /** @default 30 */

@@ -1,4 +1,4 @@
-import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import {
   AccessLogField,
   AccessLogFormat,
@@ -24,7 +24,7 @@ import {
 } from 'aws-cdk-lib/aws-cognito';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
+import { CfnLoggingConfiguration, CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import type { Role } from '../../lambdas/core/roles.ts';
 import type { RouteDefinition } from '../catalog.ts';
@@ -77,6 +77,7 @@ export class FinanceApi extends Construct {
   readonly api: RestApi;
   readonly accessLogs: LogGroup;
   readonly webAcl: CfnWebACL;
+  readonly wafLogs: LogGroup;
 
   constructor(scope: Construct, id: string, props: FinanceApiProps) {
     super(scope, id);
@@ -206,6 +207,29 @@ export class FinanceApi extends Construct {
       resourceArn: this.api.deploymentStage.stageArn,
       webAclArn: this.webAcl.attrArn,
     });
+
+    // WAF delivers only to log groups named aws-waf-logs-…; the name is derived from the construct path, so it stays unique.
+    const wafLogGroupName = `aws-waf-logs-${Names.uniqueResourceName(this, { maxLength: 400, separator: '-' })}`;
+    this.wafLogs = new LogGroup(this, 'WafLogs', {
+      logGroupName: wafLogGroupName,
+      retention: props.logRetentionDays as RetentionDays,
+      encryptionKey: props.logsKey,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const wafLogging = new CfnLoggingConfiguration(this, 'WafLogging', {
+      resourceArn: this.webAcl.attrArn,
+      logDestinationConfigs: [
+        Stack.of(this).formatArn({
+          service: 'logs',
+          resource: 'log-group',
+          resourceName: wafLogGroupName,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      ],
+      // Tokens and session cookies never reach the WAF log.
+      redactedFields: [{ singleHeader: { Name: 'authorization' } }, { singleHeader: { Name: 'cookie' } }],
+    });
+    wafLogging.node.addDependency(this.wafLogs);
   }
 
   /** The invoke URL of the deployed stage. */
