@@ -118,6 +118,7 @@ export class TollgateStack extends Stack {
       throttle: config.apiThrottle,
       logsKey: this.keys.logs,
       logRetentionDays: config.logRetentionDays,
+      ...(config.federation ? { federation: config.federation } : {}),
     });
 
     applySecurityPosture(this, {

@@ -1,4 +1,4 @@
-import { ArnFormat, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Names, RemovalPolicy, SecretValue, Stack, Validations } from 'aws-cdk-lib';
 import {
   AccessLogField,
   AccessLogFormat,
@@ -18,9 +18,15 @@ import {
   CfnUserPoolGroup,
   FeaturePlan,
   Mfa,
+  OAuthScope,
+  ProviderAttribute,
   StandardThreatProtectionMode,
   UserPool,
   type UserPoolClient,
+  UserPoolClientIdentityProvider,
+  UserPoolIdentityProviderOidc,
+  UserPoolIdentityProviderSaml,
+  UserPoolIdentityProviderSamlMetadata,
 } from 'aws-cdk-lib/aws-cognito';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -28,7 +34,7 @@ import { CfnLoggingConfiguration, CfnWebACL, CfnWebACLAssociation } from 'aws-cd
 import { Construct } from 'constructs';
 import type { Role } from '../../lambdas/core/roles.ts';
 import type { RouteDefinition } from '../catalog.ts';
-import type { ApiThrottle } from '../config/stage-config.ts';
+import type { ApiThrottle, FederationSettings } from '../config/stage-config.ts';
 import type { ActionFunction } from './action-function.ts';
 
 export interface FinanceApiProps {
@@ -48,6 +54,12 @@ export interface FinanceApiProps {
    * @default 300 × throttle.rateLimit, at least 100
    */
   readonly requestsPerIpPerFiveMinutes?: number;
+  /**
+   * The customer's SAML or OIDC identity providers; federated users sign in through the
+   * hosted domain and get their role from the user pool group an administrator puts them in.
+   * @default native users only
+   */
+  readonly federation?: FederationSettings;
 }
 
 /** JSON access log line; `principal` is the Cognito subject, so every request names who sent it. */
@@ -109,11 +121,54 @@ export class FinanceApi extends Construct {
         description: `Tollgate finance role ${role}`,
       });
     }
+    const federated = (props.federation?.providers ?? []).map((provider) =>
+      provider.type === 'SAML'
+        ? new UserPoolIdentityProviderSaml(this, `Idp-${provider.name}`, {
+            userPool: this.userPool,
+            name: provider.name,
+            metadata: UserPoolIdentityProviderSamlMetadata.url(provider.metadataUrl),
+            attributeMapping: {
+              email: ProviderAttribute.other(
+                'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress',
+              ),
+            },
+          })
+        : new UserPoolIdentityProviderOidc(this, `Idp-${provider.name}`, {
+            userPool: this.userPool,
+            name: provider.name,
+            issuerUrl: provider.issuerUrl,
+            clientId: provider.clientId,
+            // A Secrets Manager dynamic reference: CloudFormation resolves it at deploy time; the template holds only the reference.
+            clientSecret: SecretValue.secretsManager(provider.clientSecretName).unsafeUnwrap(),
+            scopes: ['openid', 'email', 'profile'],
+            attributeMapping: { email: ProviderAttribute.other('email') },
+          }),
+    );
+    if (props.federation) {
+      this.userPool.addDomain('SignInDomain', {
+        cognitoDomain: { domainPrefix: props.federation.domainPrefix },
+      });
+    }
     this.client = this.userPool.addClient('FinanceClient', {
       authFlows: { userSrp: true },
       generateSecret: false,
       preventUserExistenceErrors: true,
+      ...(props.federation
+        ? {
+            supportedIdentityProviders: [
+              UserPoolClientIdentityProvider.COGNITO,
+              ...federated.map((idp) => UserPoolClientIdentityProvider.custom(idp.providerName)),
+            ],
+            oAuth: {
+              flows: { authorizationCodeGrant: true },
+              scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE],
+              callbackUrls: [...props.federation.callbackUrls],
+              logoutUrls: [...(props.federation.logoutUrls ?? props.federation.callbackUrls)],
+            },
+          }
+        : {}),
     });
+    for (const idp of federated) this.client.node.addDependency(idp);
 
     this.accessLogs = new LogGroup(this, 'AccessLogs', {
       retention: props.logRetentionDays as RetentionDays,
