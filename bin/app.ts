@@ -1,11 +1,12 @@
 import { App, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks } from 'cdk-nag';
 import { resolveStageConfig, StageConfigError } from '../lib/config/stage-config.ts';
 import { TollgateStack } from '../lib/tollgate-stack.ts';
 
 /**
  * The CDK app: one `Tollgate-<stage>` stack per stage in the `stages` context of cdk.json,
- * or only the one named with `-c stage=NAME`. AwsSolutions checks run on every synth.
+ * or only the one named with `-c stage=NAME`. The AwsSolutions, NIST 800-53 R5, PCI DSS 3.2.1 and
+ * Serverless checks run on every synth.
  */
 const app = new App();
 const contextStages: unknown = app.node.tryGetContext('stages');
@@ -38,7 +39,12 @@ for (const stageName of stageNames) {
   }
 }
 
-Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+Validations.of(app).addPlugins(
+  new AwsSolutionsChecks(app),
+  new NIST80053R5Checks(app),
+  new PCIDSS321Checks(app),
+  new ServerlessChecks(app),
+);
 
 function fail(message: string): never {
   console.error(message);

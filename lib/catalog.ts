@@ -32,6 +32,8 @@ export interface FunctionDefinition {
   readonly evidence?: EvidenceAccess;
   /** Runs on an EventBridge schedule every this many minutes (a timer in local mode). */
   readonly scheduleMinutes?: number;
+  /** `invoke`: the function calls Bedrock Converse on the stage's model, under its guardrail. */
+  readonly model?: 'invoke';
   /** @default 512 */
   readonly memoryMb?: number;
   /** @default 30 */
@@ -62,7 +64,9 @@ export interface RouteDefinition {
   readonly jsonBody?: boolean;
 }
 
-const allRunbooks = Object.keys(RUNBOOK_START_ROLES);
+/** Runbooks the access list names and RUNBOOKS ships (a runbook may be listed before it ships); read after RUNBOOKS exists. */
+const allRunbooks = (): string[] =>
+  Object.keys(RUNBOOK_START_ROLES).filter((name) => RUNBOOKS.some((runbook) => runbook.name === name));
 
 export const FUNCTIONS: readonly FunctionDefinition[] = [
   {
@@ -70,14 +74,18 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
     entry: 'lambdas/handlers/api/start-execution.ts',
     description: 'API: start a runbook execution under an Idempotency-Key.',
     tables: { work: 'readWrite' },
-    startsRunbooks: allRunbooks,
+    get startsRunbooks() {
+      return allRunbooks();
+    },
   },
   {
     id: 'GetExecution',
     entry: 'lambdas/handlers/api/get-execution.ts',
     description: 'API: status and outcome of one runbook execution.',
     tables: { work: 'read' },
-    describesRunbooks: allRunbooks,
+    get describesRunbooks() {
+      return allRunbooks();
+    },
   },
   {
     id: 'DeploymentCheckWriteProbe',

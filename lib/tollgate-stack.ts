@@ -7,10 +7,13 @@ import type { StageConfig } from './config/stage-config.ts';
 import { ActionFunction } from './constructs/action-function.ts';
 import { EvidenceBucket } from './constructs/evidence-bucket.ts';
 import { FinanceApi } from './constructs/finance-api.ts';
+import { ModelAccess } from './constructs/model-access.ts';
 import { Runbook } from './constructs/runbook.ts';
 import { TollgateKeys } from './constructs/tollgate-keys.ts';
+import { TollgateNetwork } from './constructs/tollgate-network.ts';
 import { TollgateTables } from './constructs/tollgate-tables.ts';
 import { PROJECT_ROOT } from './project-root.ts';
+import { applySecurityPosture } from './security-posture.ts';
 
 export interface TollgateStackProps extends StackProps {
   readonly config: StageConfig;
@@ -33,6 +36,9 @@ export class TollgateStack extends Stack {
   readonly functions: ReadonlyMap<string, ActionFunction>;
   readonly runbooks: ReadonlyMap<string, Runbook>;
   readonly api: FinanceApi;
+  readonly model: ModelAccess;
+  /** Present in network mode `isolated`. */
+  readonly network: TollgateNetwork | undefined;
 
   constructor(scope: Construct, id: string, props: TollgateStackProps) {
     super(scope, id, props);
@@ -47,6 +53,22 @@ export class TollgateStack extends Stack {
       key: this.keys.evidence,
     });
 
+    this.model = new ModelAccess(this, 'Model', {
+      modelId: config.modelId,
+      ...(config.modelRegions ? { modelRegions: config.modelRegions } : {}),
+      ...(config.guardrail ? { guardrail: config.guardrail } : {}),
+    });
+    const { gatewayPrefixLists } = config.network;
+    this.network =
+      config.network.mode === 'isolated' && gatewayPrefixLists
+        ? new TollgateNetwork(this, 'Network', {
+            gatewayPrefixLists,
+            logsKey: this.keys.logs,
+            logRetentionDays: config.logRetentionDays,
+            modelResources: () => this.model.resourceArns,
+          })
+        : undefined;
+
     const functions = new Map<string, ActionFunction>();
     for (const definition of FUNCTIONS) {
       const fn = new ActionFunction(this, definition.id, {
@@ -55,10 +77,12 @@ export class TollgateStack extends Stack {
         logRetentionDays: config.logRetentionDays,
         logsKey: this.keys.logs,
         projectRoot,
+        ...(this.network ? { placement: this.network.placement } : {}),
       });
       for (const [tableId, access] of Object.entries(definition.tables) as [TableId, TableAccess][]) {
         this.tables.bindTo(fn, tableId, access);
       }
+      if (definition.model === 'invoke') this.model.bindTo(fn);
       functions.set(definition.id, fn);
     }
     this.functions = functions;
@@ -96,6 +120,21 @@ export class TollgateStack extends Stack {
       throttle: config.apiThrottle,
       logsKey: this.keys.logs,
       logRetentionDays: config.logRetentionDays,
+      ...(config.federation ? { federation: config.federation } : {}),
+    });
+
+    applySecurityPosture(this, {
+      networkMode: config.network.mode,
+      ...(config.logSubscription ? { logSubscription: config.logSubscription } : {}),
+      // Read at synth, so functions that routes or runbooks added later are included.
+      synchronousFunctions: () => {
+        const invoked = new Set([
+          ...ROUTES.map((route) => route.functionId),
+          ...RUNBOOKS.flatMap((runbook) => Object.values(runbook.tasks)),
+        ]);
+        return [...functions.entries()].filter(([id]) => invoked.has(id)).map(([, fn]) => fn);
+      },
+      concurrencyBound: `API Gateway stage throttling (${config.apiThrottle.rateLimit} requests/s, burst ${config.apiThrottle.burstLimit}), the WAF per-IP rate rule, and runbook executions started only through that API`,
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Tollgate API invoke URL' });

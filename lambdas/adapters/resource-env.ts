@@ -55,3 +55,9 @@ export function requireEnv(variable: string): string {
 export function tableName(table: TableId): string {
   return requireEnv(TABLE_ENV[table]);
 }
+
+/** Bedrock model id or inference profile id the function passes as `modelId` to Converse. */
+export const MODEL_ID_ENV = 'BEDROCK_MODEL_ID';
+/** Guardrail every Converse call carries; IAM refuses a call without it when set. */
+export const GUARDRAIL_ID_ENV = 'BEDROCK_GUARDRAIL_ID';
+export const GUARDRAIL_VERSION_ENV = 'BEDROCK_GUARDRAIL_VERSION';

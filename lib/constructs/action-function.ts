@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { STAGE_ENV } from '../../lambdas/adapters/resource-env.ts';
 import type { FunctionDefinition } from '../catalog.ts';
 import { acknowledgeWildcardResource } from './nag-findings.ts';
+import type { FunctionPlacement } from './tollgate-network.ts';
 
 export interface ActionFunctionProps {
   /** The catalog entry this function is built from. */
@@ -25,6 +26,11 @@ export interface ActionFunctionProps {
    * @default 'tollgate'
    */
   readonly serviceName?: string;
+  /**
+   * The isolated subnets and security groups the function runs in (network mode `isolated`).
+   * @default outside any VPC (network mode `public`)
+   */
+  readonly placement?: FunctionPlacement;
 }
 
 /** ESM bundles have no `require`; some dependencies still call it, so the bundle defines one. */
@@ -68,6 +74,13 @@ export class ActionFunction extends Construct {
       memorySize: definition.memoryMb ?? 512,
       timeout: Duration.seconds(definition.timeoutSeconds ?? 30),
       role: this.role,
+      ...(props.placement
+        ? {
+            vpc: props.placement.vpc,
+            vpcSubnets: props.placement.vpcSubnets,
+            securityGroups: props.placement.securityGroups,
+          }
+        : {}),
       logGroup: this.logGroup,
       loggingFormat: LoggingFormat.JSON,
       tracing: Tracing.ACTIVE,
@@ -91,10 +104,28 @@ export class ActionFunction extends Construct {
       },
     });
 
+    if (props.placement) {
+      // Lambda creates and removes the function's network interfaces in its name (what AWSLambdaVPCAccessExecutionRole grants).
+      this.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: [
+            'ec2:CreateNetworkInterface',
+            'ec2:DescribeNetworkInterfaces',
+            'ec2:DescribeSubnets',
+            'ec2:DeleteNetworkInterface',
+            'ec2:AssignPrivateIpAddresses',
+            'ec2:UnassignPrivateIpAddresses',
+          ],
+          resources: ['*'],
+        }),
+      );
+    }
     acknowledgeWildcardResource(
       this.role,
       '*',
-      'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords do not support resource-level permissions.',
+      props.placement
+        ? 'X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) and the VPC network interfaces Lambda creates for the function at run time (ec2:Create/Describe/DeleteNetworkInterface, ec2:DescribeSubnets, ec2:Assign/UnassignPrivateIpAddresses: Describe calls take no resource, interface ids do not exist before Lambda creates them), as in AWSLambdaVPCAccessExecutionRole.'
+        : 'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords do not support resource-level permissions.',
     );
   }
 

@@ -1,4 +1,4 @@
-import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Names, RemovalPolicy, SecretValue, Stack, Validations } from 'aws-cdk-lib';
 import {
   AccessLogField,
   AccessLogFormat,
@@ -18,17 +18,23 @@ import {
   CfnUserPoolGroup,
   FeaturePlan,
   Mfa,
+  OAuthScope,
+  ProviderAttribute,
   StandardThreatProtectionMode,
   UserPool,
   type UserPoolClient,
+  UserPoolClientIdentityProvider,
+  UserPoolIdentityProviderOidc,
+  UserPoolIdentityProviderSaml,
+  UserPoolIdentityProviderSamlMetadata,
 } from 'aws-cdk-lib/aws-cognito';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
+import { CfnLoggingConfiguration, CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import type { Role } from '../../lambdas/core/roles.ts';
 import type { RouteDefinition } from '../catalog.ts';
-import type { ApiThrottle } from '../config/stage-config.ts';
+import type { ApiThrottle, FederationSettings } from '../config/stage-config.ts';
 import type { ActionFunction } from './action-function.ts';
 
 export interface FinanceApiProps {
@@ -48,6 +54,12 @@ export interface FinanceApiProps {
    * @default 300 × throttle.rateLimit, at least 100
    */
   readonly requestsPerIpPerFiveMinutes?: number;
+  /**
+   * The customer's SAML or OIDC identity providers; federated users sign in through the
+   * hosted domain and get their role from the user pool group an administrator puts them in.
+   * @default native users only
+   */
+  readonly federation?: FederationSettings;
 }
 
 /** JSON access log line; `principal` is the Cognito subject, so every request names who sent it. */
@@ -77,6 +89,7 @@ export class FinanceApi extends Construct {
   readonly api: RestApi;
   readonly accessLogs: LogGroup;
   readonly webAcl: CfnWebACL;
+  readonly wafLogs: LogGroup;
 
   constructor(scope: Construct, id: string, props: FinanceApiProps) {
     super(scope, id);
@@ -108,11 +121,54 @@ export class FinanceApi extends Construct {
         description: `Tollgate finance role ${role}`,
       });
     }
+    const federated = (props.federation?.providers ?? []).map((provider) =>
+      provider.type === 'SAML'
+        ? new UserPoolIdentityProviderSaml(this, `Idp-${provider.name}`, {
+            userPool: this.userPool,
+            name: provider.name,
+            metadata: UserPoolIdentityProviderSamlMetadata.url(provider.metadataUrl),
+            attributeMapping: {
+              email: ProviderAttribute.other(
+                'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress',
+              ),
+            },
+          })
+        : new UserPoolIdentityProviderOidc(this, `Idp-${provider.name}`, {
+            userPool: this.userPool,
+            name: provider.name,
+            issuerUrl: provider.issuerUrl,
+            clientId: provider.clientId,
+            // A Secrets Manager dynamic reference: CloudFormation resolves it at deploy time; the template holds only the reference.
+            clientSecret: SecretValue.secretsManager(provider.clientSecretName).unsafeUnwrap(),
+            scopes: ['openid', 'email', 'profile'],
+            attributeMapping: { email: ProviderAttribute.other('email') },
+          }),
+    );
+    if (props.federation) {
+      this.userPool.addDomain('SignInDomain', {
+        cognitoDomain: { domainPrefix: props.federation.domainPrefix },
+      });
+    }
     this.client = this.userPool.addClient('FinanceClient', {
       authFlows: { userSrp: true },
       generateSecret: false,
       preventUserExistenceErrors: true,
+      ...(props.federation
+        ? {
+            supportedIdentityProviders: [
+              UserPoolClientIdentityProvider.COGNITO,
+              ...federated.map((idp) => UserPoolClientIdentityProvider.custom(idp.providerName)),
+            ],
+            oAuth: {
+              flows: { authorizationCodeGrant: true },
+              scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE],
+              callbackUrls: [...props.federation.callbackUrls],
+              logoutUrls: [...(props.federation.logoutUrls ?? props.federation.callbackUrls)],
+            },
+          }
+        : {}),
     });
+    for (const idp of federated) this.client.node.addDependency(idp);
 
     this.accessLogs = new LogGroup(this, 'AccessLogs', {
       retention: props.logRetentionDays as RetentionDays,
@@ -206,6 +262,29 @@ export class FinanceApi extends Construct {
       resourceArn: this.api.deploymentStage.stageArn,
       webAclArn: this.webAcl.attrArn,
     });
+
+    // WAF delivers only to log groups named aws-waf-logs-…; the name is derived from the construct path, so it stays unique.
+    const wafLogGroupName = `aws-waf-logs-${Names.uniqueResourceName(this, { maxLength: 400, separator: '-' })}`;
+    this.wafLogs = new LogGroup(this, 'WafLogs', {
+      logGroupName: wafLogGroupName,
+      retention: props.logRetentionDays as RetentionDays,
+      encryptionKey: props.logsKey,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const wafLogging = new CfnLoggingConfiguration(this, 'WafLogging', {
+      resourceArn: this.webAcl.attrArn,
+      logDestinationConfigs: [
+        Stack.of(this).formatArn({
+          service: 'logs',
+          resource: 'log-group',
+          resourceName: wafLogGroupName,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      ],
+      // Tokens and session cookies never reach the WAF log.
+      redactedFields: [{ singleHeader: { Name: 'authorization' } }, { singleHeader: { Name: 'cookie' } }],
+    });
+    wafLogging.node.addDependency(this.wafLogs);
   }
 
   /** The invoke URL of the deployed stage. */

@@ -1,4 +1,5 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { BackupPlan, BackupPlanRule, BackupResource, BackupVault } from 'aws-cdk-lib/aws-backup';
 import { AttributeType, BillingMode, type CfnTable, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Grant } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -51,6 +52,24 @@ export class TollgateTables extends Construct {
       tables[tableId] = this.createTable(TABLE_DEFINITIONS[tableId], removalPolicy);
     }
     this.tables = tables;
+
+    // Point-in-time recovery reaches back 35 days; AWS Backup keeps monthly recovery points for a year, under the table key.
+    const vault = new BackupVault(this, 'BackupVault', {
+      encryptionKey: this.key,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const plan = new BackupPlan(this, 'BackupPlan', {
+      backupVault: vault,
+      backupPlanRules: [BackupPlanRule.daily(), BackupPlanRule.monthly1Year()],
+    });
+    const selection = plan.addSelection('Tables', {
+      resources: TABLE_IDS.map((tableId) => BackupResource.fromDynamoDbTable(tables[tableId])),
+    });
+    Validations.of(selection).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup]',
+      reason:
+        'AWS Backup runs backups under this role, assumable only by backup.amazonaws.com; AWSBackupServiceRolePolicyForBackup is the policy AWS maintains for the resource types it backs up.',
+    });
   }
 
   table(tableId: TableId): Table {

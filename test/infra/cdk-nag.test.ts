@@ -1,27 +1,43 @@
 import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import {
+  AwsSolutionsChecks,
+  type NagPack,
+  NIST80053R5Checks,
+  PCIDSS321Checks,
+  ServerlessChecks,
+} from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { synthesizeShippedStages } from './synthesize.ts';
 
 const { app } = synthesizeShippedStages();
 
-function findings(scope: App | Stack): string[] {
-  const report = new AwsSolutionsChecks().validateScope(scope);
+function findings(scope: App | Stack, pack: NagPack = new AwsSolutionsChecks()): string[] {
+  const report = pack.validateScope(scope);
   return report.violations.flatMap((violation) =>
     violation.violatingResources.map((resource) => `${violation.ruleName} at ${resource.constructPath}`),
   );
 }
 
-describe('AwsSolutions checks', () => {
-  it('leave no unacknowledged finding in any shipped stage', () => {
+const PACKS = [
+  { name: 'AwsSolutions', pack: () => new AwsSolutionsChecks() },
+  { name: 'NIST 800-53 R5', pack: () => new NIST80053R5Checks() },
+  { name: 'PCI DSS 3.2.1', pack: () => new PCIDSS321Checks() },
+  { name: 'Serverless', pack: () => new ServerlessChecks() },
+];
+
+describe.each(PACKS)('$name checks', ({ pack }) => {
+  it('leave no unacknowledged finding in any shipped stage (dev public, prod isolated)', () => {
     // Act
-    const unacknowledged = findings(app);
+    const unacknowledged = findings(app, pack());
 
     // Assess
     expect(unacknowledged).toEqual([]);
   });
+});
 
+describe('AwsSolutions checks', () => {
   it('report findings on a stack that breaks the rules, so the check above can fail', () => {
     // Prepare
     const throwaway = new App();
@@ -49,5 +65,33 @@ describe('AwsSolutions checks', () => {
     // Assess
     expect(reported).not.toContain('AwsSolutions-S1 at CarelessStack/UnloggedBucket/Resource');
     expect(reported).toContain('AwsSolutions-S10 at CarelessStack/UnloggedBucket/Resource');
+  });
+});
+
+describe('the other packs', () => {
+  it('report findings on a stack that breaks their rules, so the checks above can fail', () => {
+    // Prepare
+    const throwaway = new App();
+    const stack = new Stack(throwaway, 'CarelessStack');
+    new Bucket(stack, 'UnreplicatedBucket');
+    new LambdaFunction(stack, 'AsyncHandler', {
+      runtime: Runtime.NODEJS_24_X,
+      handler: 'index.handler',
+      code: Code.fromInline('export const handler = async () => ({});'),
+    });
+
+    // Act
+    const nist = findings(throwaway, new NIST80053R5Checks());
+    const pci = findings(throwaway, new PCIDSS321Checks());
+    const serverless = findings(throwaway, new ServerlessChecks());
+
+    // Assess
+    expect(nist).toContain(
+      'NIST.800.53.R5-S3BucketReplicationEnabled at CarelessStack/UnreplicatedBucket/Resource',
+    );
+    expect(pci).toContain(
+      'PCI.DSS.321-S3BucketReplicationEnabled at CarelessStack/UnreplicatedBucket/Resource',
+    );
+    expect(serverless).toContain('Serverless-LambdaDLQ at CarelessStack/AsyncHandler/Resource');
   });
 });

@@ -120,4 +120,145 @@ describe('resolveStageConfig', () => {
     expect(error.code).toBe('INVALID_THRESHOLD');
     expect(error.message).toContain('stages.prod.approvalThresholds.autoApproveLimit');
   });
+
+  it('runs prod isolated and dev public by default', () => {
+    // Prepare
+    const stages = shippedContext().stages;
+
+    // Act
+    const prod = resolveStageConfig('prod', stages);
+    const dev = resolveStageConfig('dev', stages);
+
+    // Assess
+    expect(prod.network.mode).toBe('isolated');
+    expect(prod.network.gatewayPrefixLists).toEqual({
+      s3: expect.stringMatching(/^pl-/),
+      dynamodb: expect.stringMatching(/^pl-/),
+    });
+    expect(dev.network).toEqual({ mode: 'public' });
+  });
+
+  it('refuses isolated mode without the gateway prefix lists, and says how to find them', () => {
+    // Act
+    const error = failure(() =>
+      resolveStageConfig('prod', { prod: { modelId: MODEL, network: { mode: 'isolated' } } }),
+    );
+    const badMode = failure(() =>
+      resolveStageConfig('dev', { dev: { modelId: MODEL, network: { mode: 'open' } } }),
+    );
+
+    // Assess
+    expect(error.code).toBe('INVALID_NETWORK');
+    expect(error.message).toContain('stages.prod.network.gatewayPrefixLists');
+    expect(error.message).toContain('describe-managed-prefix-lists');
+    expect(badMode.code).toBe('INVALID_NETWORK');
+  });
+
+  it.each([
+    'global.anthropic.claude-sonnet-4-5-20250929-v1:0',
+    'arn:aws:bedrock:us-east-1:123456789012:inference-profile/global.anthropic.claude-sonnet-4-5-20250929-v1:0',
+  ])('refuses the global inference profile %s at synth', (modelId) => {
+    // Act
+    const error = failure(() => resolveStageConfig('dev', { dev: { modelId } }));
+
+    // Assess
+    expect(error.code).toBe('INVALID_MODEL');
+    expect(error.message).toContain('stages.dev.modelId');
+  });
+
+  it('grants a geographic profile its listed regions, refusing regions outside its geography', () => {
+    // Act
+    const defaults = resolveStageConfig('dev', { dev: { modelId: MODEL } });
+    const listed = resolveStageConfig('dev', {
+      dev: { modelId: MODEL, modelRegions: ['us-east-1', 'us-west-2'] },
+    });
+    const outside = failure(() =>
+      resolveStageConfig('dev', { dev: { modelId: MODEL, modelRegions: ['us-east-1', 'eu-west-1'] } }),
+    );
+    const inRegion = resolveStageConfig('dev', {
+      dev: { modelId: 'anthropic.claude-sonnet-4-5-20250929-v1:0' },
+    });
+
+    // Assess
+    expect(defaults.modelRegions).toEqual(['us-east-1', 'us-east-2', 'us-west-2']);
+    expect(listed.modelRegions).toEqual(['us-east-1', 'us-west-2']);
+    expect(outside.code).toBe('INVALID_MODEL');
+    expect(outside.message).toContain('stages.dev.modelRegions');
+    expect(inRegion.modelRegions).toBeUndefined();
+  });
+
+  it('accepts a guardrail with a published version only', () => {
+    // Act
+    const config = resolveStageConfig('dev', {
+      dev: { modelId: MODEL, guardrail: { id: 'gr7abc123', version: '3' } },
+    });
+    const draft = failure(() =>
+      resolveStageConfig('dev', {
+        dev: { modelId: MODEL, guardrail: { id: 'gr7abc123', version: 'DRAFT' } },
+      }),
+    );
+
+    // Assess
+    expect(config.guardrail).toEqual({ id: 'gr7abc123', version: '3' });
+    expect(draft.code).toBe('INVALID_MODEL');
+    expect(draft.message).toContain('stages.dev.guardrail');
+  });
+
+  it('accepts SAML and OIDC federation and refuses a provider without its metadata', () => {
+    // Prepare
+    const federation = {
+      domainPrefix: 'acme-finance',
+      callbackUrls: ['https://finance.acme.example/callback'],
+      providers: [
+        { type: 'SAML', name: 'AcmeEntra', metadataUrl: 'https://login.acme.example/federationmetadata.xml' },
+        {
+          type: 'OIDC',
+          name: 'AcmeOkta',
+          issuerUrl: 'https://acme.okta.example',
+          clientId: 'tollgate',
+          clientSecretName: 'tollgate/okta-client-secret',
+        },
+      ],
+    };
+
+    // Act
+    const config = resolveStageConfig('dev', { dev: { modelId: MODEL, federation } });
+    const broken = failure(() =>
+      resolveStageConfig('dev', {
+        dev: {
+          modelId: MODEL,
+          federation: { ...federation, providers: [{ type: 'SAML', name: 'AcmeEntra' }] },
+        },
+      }),
+    );
+
+    // Assess
+    expect(config.federation?.providers.map((p) => p.type)).toEqual(['SAML', 'OIDC']);
+    expect(config.federation?.logoutUrls).toEqual(federation.callbackUrls);
+    expect(broken.code).toBe('INVALID_FEDERATION');
+    expect(broken.message).toContain('stages.dev.federation.providers[0].metadataUrl');
+  });
+
+  it('accepts a SIEM log subscription and asks for the role a stream destination needs', () => {
+    // Act
+    const destination = resolveStageConfig('dev', {
+      dev: {
+        modelId: MODEL,
+        logSubscription: { destinationArn: 'arn:aws:logs:us-east-1:210987654321:destination:siem' },
+      },
+    });
+    const stream = failure(() =>
+      resolveStageConfig('dev', {
+        dev: {
+          modelId: MODEL,
+          logSubscription: { destinationArn: 'arn:aws:kinesis:us-east-1:210987654321:stream/siem' },
+        },
+      }),
+    );
+
+    // Assess
+    expect(destination.logSubscription?.destinationArn).toContain(':destination:siem');
+    expect(stream.code).toBe('INVALID_SETTING');
+    expect(stream.message).toContain('stages.dev.logSubscription.roleArn');
+  });
 });
