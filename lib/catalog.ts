@@ -80,6 +80,18 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
     description: 'Runbook deployment-check: read the probe back and compare it byte for byte.',
     tables: { work: 'read' },
   },
+  {
+    id: 'GetAgentControls',
+    entry: 'lambdas/handlers/api/get-agent-controls.ts',
+    description: "API: an agent's score, tier, pacts, limits, today's usage and open escrow exposure.",
+    tables: { trust: 'read', escrow: 'read' },
+  },
+  {
+    id: 'ExpireHolds',
+    entry: 'lambdas/handlers/escrow/expire-holds.ts',
+    description: 'Escrow sweeper: expire open holds past their expiry, returning the money to available.',
+    tables: { escrow: 'readWrite' },
+  },
 ];
 
 export const RUNBOOKS: readonly RunbookDefinition[] = [
@@ -106,6 +118,12 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: '/executions/{executionId}',
     functionId: 'GetExecution',
     roles: [...ROLES],
+  },
+  {
+    method: 'GET',
+    path: '/agents/{agentId}/controls',
+    functionId: 'GetAgentControls',
+    roles: ['ap_clerk', 'controller', 'fpa', 'auditor', 'platform_admin'],
   },
 ];
 
