@@ -1,6 +1,6 @@
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { AgentLimitSource, AgentMoneyLimits } from '#core/escrow/escrow-ledger.ts';
 import { TollgateError } from '#core/errors.ts';
+import type { AgentLimitSource, AgentMoneyLimits } from '#core/escrow/escrow-ledger.ts';
 import { formatMoney, money } from '#core/money.ts';
 import { demotionAfter, trustScore } from '#core/trust/score.ts';
 import {
@@ -87,7 +87,13 @@ export class DynamoDbTrustStore implements AgentLimitSource {
       await dynamoDb.send(
         new PutCommand({
           TableName: tableName('trust'),
-          Item: { pk: agentPk(input.agentId), sk: 'PROFILE', gsi1pk: 'AGENTS', gsi1sk: input.agentId, ...profile },
+          Item: {
+            pk: agentPk(input.agentId),
+            sk: 'PROFILE',
+            gsi1pk: 'AGENTS',
+            gsi1sk: input.agentId,
+            ...profile,
+          },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -98,7 +104,8 @@ export class DynamoDbTrustStore implements AgentLimitSource {
     const existing = await this.#profile(input.agentId);
     if (!existing) throw new Error(`Agent ${input.agentId} was registered but cannot be read back.`);
     const same =
-      existing.displayName === profile.displayName && JSON.stringify(existing.pacts) === JSON.stringify(pacts);
+      existing.displayName === profile.displayName &&
+      JSON.stringify(existing.pacts) === JSON.stringify(pacts);
     if (!same) {
       throw new TollgateError(
         'CONFLICT',
@@ -176,7 +183,8 @@ export class DynamoDbTrustStore implements AgentLimitSource {
         tier: profile.tier,
         latest: outcome,
         outcomes: all,
-        maxOverrideRateBp: pact?.maxOverrideRateBp ?? Math.min(...profile.pacts.map((p) => p.maxOverrideRateBp), 10_000),
+        maxOverrideRateBp:
+          pact?.maxOverrideRateBp ?? Math.min(...profile.pacts.map((p) => p.maxOverrideRateBp), 10_000),
         now,
       });
       const next: Profile = {
@@ -200,7 +208,13 @@ export class DynamoDbTrustStore implements AgentLimitSource {
               {
                 Put: {
                   TableName: tableName('trust'),
-                  Item: { pk: agentPk(input.agentId), sk: 'PROFILE', gsi1pk: 'AGENTS', gsi1sk: input.agentId, ...next },
+                  Item: {
+                    pk: agentPk(input.agentId),
+                    sk: 'PROFILE',
+                    gsi1pk: 'AGENTS',
+                    gsi1sk: input.agentId,
+                    ...next,
+                  },
                   ConditionExpression: 'version = :v',
                   ExpressionAttributeValues: { ':v': profile.version },
                 },
@@ -213,7 +227,12 @@ export class DynamoDbTrustStore implements AgentLimitSource {
                         Item: {
                           pk: agentPk(input.agentId),
                           sk: `TIER#${outcome.at}#${input.decisionId}`,
-                          change: { from: profile.tier, to: demotion.to, reason: demotion.reason, automatic: true },
+                          change: {
+                            from: profile.tier,
+                            to: demotion.to,
+                            reason: demotion.reason,
+                            automatic: true,
+                          },
                         },
                       },
                     },
@@ -222,12 +241,19 @@ export class DynamoDbTrustStore implements AgentLimitSource {
             ],
           }),
         );
-        return { recorded: true, standing: toStanding(next), ...(demotion ? { demotedTo: demotion.to } : {}) };
+        return {
+          recorded: true,
+          standing: toStanding(next),
+          ...(demotion ? { demotedTo: demotion.to } : {}),
+        };
       } catch (error) {
         if ((error as Error).name !== 'TransactionCanceledException') rethrowTransient(error);
       }
     }
-    throw new TollgateError('CONFLICT', `Agent ${input.agentId} changed too often to record the outcome; retry.`);
+    throw new TollgateError(
+      'CONFLICT',
+      `Agent ${input.agentId} changed too often to record the outcome; retry.`,
+    );
   }
 
   /** A tier change a person signed off (promotion); the caller has run evaluatePromotion first. */
@@ -246,7 +272,13 @@ export class DynamoDbTrustStore implements AgentLimitSource {
             {
               Put: {
                 TableName: tableName('trust'),
-                Item: { pk: agentPk(input.agentId), sk: 'PROFILE', gsi1pk: 'AGENTS', gsi1sk: input.agentId, ...next },
+                Item: {
+                  pk: agentPk(input.agentId),
+                  sk: 'PROFILE',
+                  gsi1pk: 'AGENTS',
+                  gsi1sk: input.agentId,
+                  ...next,
+                },
                 ConditionExpression: 'version = :v',
                 ExpressionAttributeValues: { ':v': profile.version },
               },
@@ -266,7 +298,10 @@ export class DynamoDbTrustStore implements AgentLimitSource {
       );
     } catch (error) {
       if ((error as Error).name === 'TransactionCanceledException') {
-        throw new TollgateError('CONFLICT', `Agent ${input.agentId} changed meanwhile; review and sign off again.`);
+        throw new TollgateError(
+          'CONFLICT',
+          `Agent ${input.agentId} changed meanwhile; review and sign off again.`,
+        );
       }
       rethrowTransient(error);
     }
@@ -276,7 +311,11 @@ export class DynamoDbTrustStore implements AgentLimitSource {
   async #profile(agentId: string): Promise<Profile | undefined> {
     try {
       const { Item } = await dynamoDb.send(
-        new GetCommand({ TableName: tableName('trust'), Key: { pk: agentPk(agentId), sk: 'PROFILE' }, ConsistentRead: true }),
+        new GetCommand({
+          TableName: tableName('trust'),
+          Key: { pk: agentPk(agentId), sk: 'PROFILE' },
+          ConsistentRead: true,
+        }),
       );
       return Item as Profile | undefined;
     } catch (error) {
@@ -313,7 +352,9 @@ export function loadAgentStanding(agentId: string): Promise<AgentStanding | unde
   return store.loadAgentStanding(agentId);
 }
 
-export function registerAgent(input: RegisterAgentInput): Promise<{ created: boolean; standing: AgentStanding }> {
+export function registerAgent(
+  input: RegisterAgentInput,
+): Promise<{ created: boolean; standing: AgentStanding }> {
   return store.registerAgent(input);
 }
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbEscrowLedger } from '../../lambdas/adapters/escrow-ledger-dynamodb.ts';
+import type { TollgateError } from '../../lambdas/core/errors.ts';
 import { sweepExpiredHolds } from '../../lambdas/core/escrow/expiry-sweep.ts';
-import { TollgateError } from '../../lambdas/core/errors.ts';
 import { money } from '../../lambdas/core/money.ts';
 import { type LocalTables, startLocalTables } from '../support/dynamodb-tables.ts';
 

@@ -1,5 +1,5 @@
-import type { AgentExposure, AgentUsage } from '../escrow/escrow-ledger.ts';
 import { TollgateError } from '../errors.ts';
+import type { AgentExposure, AgentUsage } from '../escrow/escrow-ledger.ts';
 import { formatMoney, type Money } from '../money.ts';
 import { effectiveAutoApproveLimit } from './gate.ts';
 import type { AgentStanding } from './standing.ts';

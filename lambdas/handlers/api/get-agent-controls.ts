@@ -14,6 +14,10 @@ const deps = {
 
 /** GET /agents/{agentId}/controls */
 export const handler = apiHandler(async (request) => {
-  requireAnyRole(request.principal, ['ap_clerk', 'controller', 'fpa', 'auditor', 'platform_admin'], 'read agent controls');
+  requireAnyRole(
+    request.principal,
+    ['ap_clerk', 'controller', 'fpa', 'auditor', 'platform_admin'],
+    'read agent controls',
+  );
   return json(200, await agentControls(deps, request.pathParameter('agentId'), new Date()));
 });
