@@ -1,9 +1,17 @@
 #!/usr/bin/env node
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { DEMO_USERS, issueDevToken, loadOrCreateSigningKey } from '../local/dev-identity.ts';
 import { AUDITOR_QUERIES } from '../lambdas/core/evidence/auditor-queries.ts';
-import { DEFAULT_DATA_DIR, DEFAULT_PORT, startLocalStack } from '../local/local-stack.ts';
+import { DEMO_USERS, issueDevToken, loadOrCreateSigningKey } from '../local/dev-identity.ts';
+import {
+  applyLocalEnvironment,
+  DEFAULT_DATA_DIR,
+  DEFAULT_PORT,
+  readRuntime,
+  startLocalStack,
+} from '../local/local-stack.ts';
+import { useDeployedStack } from './commands/deployed-stack.ts';
+import { readSnapshot, seed } from './commands/seed.ts';
 import { evidenceSource, runExport, runVerify } from './evidence-commands.ts';
 
 /** `tollgate`: the one front door for people and scripts. */
@@ -73,6 +81,40 @@ program
     process.stdout.write(`${issueDevToken(key, options.user, options.role)}\n`);
   });
 
+program
+  .command('seed')
+  .description(
+    'Load a system-of-record snapshot (vendors, POs, receipts, invoice history, agents, funding accounts, policy) into the running local stack, or a deployed one with --stack.',
+  )
+  .argument('<erp.json>', 'snapshot file, in the format of the AP sample set')
+  .option('--data-dir <dir>', 'data folder of the running local stack', DEFAULT_DATA_DIR)
+  .option('--stack <name>', 'a deployed Tollgate stack (AWS credentials from the usual chain)')
+  .action(async (file: string, options: { dataDir: string; stack?: string }) => {
+    const snapshot = readSnapshot(resolve(file));
+    if (options.stack) {
+      await useDeployedStack(options.stack);
+    } else {
+      const runtime = readRuntime(resolve(options.dataDir));
+      if (!runtime) {
+        throw Object.assign(
+          new Error(
+            `No local stack runs on ${resolve(options.dataDir)}. Start it with \`npm run local\` (or pass --stack NAME).`,
+          ),
+          {
+            code: 'NOT_RUNNING',
+          },
+        );
+      }
+      applyLocalEnvironment(runtime);
+    }
+    const counts = await seed(snapshot);
+    for (const [what, c] of Object.entries(counts)) {
+      process.stdout.write(
+        `${what.padEnd(18)} ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged\n`,
+      );
+    }
+  });
+
 const evidence = program
   .command('evidence')
   .description('Evidence for auditors: verify the evidence bucket and run the standard exports.');
@@ -87,15 +129,19 @@ evidence
   .option('--public-key <file>', 'trust only this digest-signing public key (PEM)')
   .action(async (options: { dataDir: string; bucket?: string; publicKey?: string }) => {
     const source = evidenceSource(options);
-    const code = await runVerify(source, options.publicKey ? { publicKeyFile: options.publicKey } : {}, (line) =>
-      process.stdout.write(`${line}\n`),
+    const code = await runVerify(
+      source,
+      options.publicKey ? { publicKeyFile: options.publicKey } : {},
+      (line) => process.stdout.write(`${line}\n`),
     );
     process.exitCode = code;
   });
 
 evidence
   .command('export')
-  .description(`Run a standard auditor query and write the result with its manifest. Queries: ${AUDITOR_QUERIES.map((q) => q.name).join(', ')}.`)
+  .description(
+    `Run a standard auditor query and write the result with its manifest. Queries: ${AUDITOR_QUERIES.map((q) => q.name).join(', ')}.`,
+  )
   .argument('<query>', AUDITOR_QUERIES.map((q) => `${q.name}: ${q.question}`).join(' | '))
   .requiredOption('--from <date>', 'first business date, YYYY-MM-DD')
   .requiredOption('--to <date>', 'last business date, YYYY-MM-DD')

@@ -14,9 +14,9 @@ import {
   TABLE_ENV,
   TABLE_IDS,
 } from '../lambdas/adapters/resource-env.ts';
+import { type Digest, writeNextDigest } from '../lambdas/core/evidence/digests.ts';
 import { PROJECT_ROOT } from '../lib/project-root.ts';
 import { LocalApiGateway } from './api-gateway-local.ts';
-import { type Digest, writeNextDigest } from '../lambdas/core/evidence/digests.ts';
 import { loadOrCreateSigningKey, type SigningKey } from './dev-identity.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { loadOrCreateDigestSigner } from './evidence-signing-key.ts';
@@ -130,7 +130,10 @@ export function applyLocalEnvironment(runtime: RuntimeInfo): void {
       Object.entries(runtime.stateMachines).map(([runbook, arn]) => [runbookArnEnv(runbook), arn]),
     ),
     ...Object.fromEntries(
-      Object.entries(runtime.runbookVersions).map(([runbook, version]) => [runbookVersionEnv(runbook), version]),
+      Object.entries(runtime.runbookVersions).map(([runbook, version]) => [
+        runbookVersionEnv(runbook),
+        version,
+      ]),
     ),
     [MODEL_PROVIDER_ENV]: 'local',
   });

@@ -1,14 +1,16 @@
 import { readFileSync } from 'node:fs';
+import { DynamoDbEscrowLedger } from '../../lambdas/adapters/escrow-ledger-dynamodb.ts';
 import {
   DynamoDbSystemOfRecord,
   type PutOutcome,
   referenceKeys,
 } from '../../lambdas/adapters/system-of-record-dynamodb.ts';
+import { DynamoDbTrustStore } from '../../lambdas/adapters/trust-store-dynamodb.ts';
+import { hashOf } from '../../lambdas/core/hashing.ts';
 import { type ErpSnapshot, parseErpSnapshot } from '../../lambdas/core/invoice/reference-data.ts';
+import { formatMoney, money, subtract } from '../../lambdas/core/money.ts';
 
-export interface SeedReport {
-  readonly counts: Record<string, Record<PutOutcome, number>>;
-}
+export type SeedCounts = Record<string, Record<PutOutcome, number>>;
 
 /** Reads and validates the whole file first; a malformed file loads nothing. */
 export function readSnapshot(file: string): ErpSnapshot {
@@ -23,13 +25,18 @@ export function readSnapshot(file: string): ErpSnapshot {
   return parseErpSnapshot(raw);
 }
 
-/** Loads the reference data into the reference table; identical items are left untouched. */
-export async function seedReferenceData(snapshot: ErpSnapshot): Promise<SeedReport> {
+/**
+ * Loads a system-of-record snapshot: reference data, agents with their pacts (bounded tier,
+ * the snapshot's limits), funding accounts funded up to the snapshot's balance. Identical
+ * data is left untouched, so loading the same file twice changes nothing.
+ */
+export async function seed(snapshot: ErpSnapshot): Promise<SeedCounts> {
   const store = new DynamoDbSystemOfRecord();
-  const counts: SeedReport['counts'] = {};
+  const counts: SeedCounts = {};
   const count = (what: string, outcome: PutOutcome) => {
-    const entry = (counts[what] ??= { created: 0, updated: 0, unchanged: 0 });
+    const entry = counts[what] ?? { created: 0, updated: 0, unchanged: 0 };
     entry[outcome] += 1;
+    counts[what] = entry;
   };
   for (const vendor of snapshot.vendors) {
     count('vendors', await store.put(referenceKeys.vendor(vendor.vendorId), vendor));
@@ -51,5 +58,44 @@ export async function seedReferenceData(snapshot: ErpSnapshot): Promise<SeedRepo
     );
   }
   count('policy', await store.put(referenceKeys.policy(), snapshot.policy));
-  return { counts };
+
+  const trust = new DynamoDbTrustStore();
+  for (const agent of snapshot.agents) {
+    const pact = {
+      perActionLimit: agent.autoApproveLimit,
+      dailyLimit: agent.dailyLimit,
+      currency: agent.currency,
+    };
+    const { created } = await trust.registerAgent({
+      agentId: agent.agentId,
+      displayName: agent.displayName,
+      tier: 'bounded',
+      pacts: [
+        { action: 'invoice.approve', ...pact, requiredEvidence: ['model_call', 'rule_result', 'decision'] },
+        { action: 'payment.hold', ...pact, requiredEvidence: ['action'] },
+      ],
+    });
+    count('agents', created ? 'created' : 'unchanged');
+  }
+
+  const ledger = new DynamoDbEscrowLedger();
+  for (const account of snapshot.fundingAccounts) {
+    await ledger.ensureAccount(account.accountId, account.currency);
+    await store.put(referenceKeys.fundingAccount(account.currency), { accountId: account.accountId });
+    const current = await ledger.getAccount(account.accountId);
+    const target = money(account.balance, account.currency);
+    const shortfall = current ? subtract(target, current.funded) : target;
+    if (shortfall.minor > 0n) {
+      // The operation id names the target balance: re-running the same file replays, never funds twice.
+      await ledger.fund({
+        operationId: `seed:${account.accountId}:${hashOf({ balance: formatMoney(target) }).slice(0, 16)}`,
+        accountId: account.accountId,
+        amount: shortfall,
+      });
+      count('fundingAccounts', current && current.funded.minor > 0n ? 'updated' : 'created');
+    } else {
+      count('fundingAccounts', 'unchanged');
+    }
+  }
+  return counts;
 }

@@ -74,7 +74,9 @@ export async function putPendingApproval(input: PendingApprovalInput): Promise<v
 
 export async function getApproval(approvalId: string): Promise<ApprovalItem | undefined> {
   try {
-    const { Item } = await dynamoDb.send(new GetCommand({ TableName: tableName('work'), Key: key(approvalId), ConsistentRead: true }));
+    const { Item } = await dynamoDb.send(
+      new GetCommand({ TableName: tableName('work'), Key: key(approvalId), ConsistentRead: true }),
+    );
     return Item as ApprovalItem | undefined;
   } catch (error) {
     rethrowTransient(error);
@@ -114,12 +116,22 @@ export type DecisionWrite = 'recorded' | 'not_pending' | 'requester_may_not_deci
  */
 export async function recordDecision(
   approvalId: string,
-  decision: { decision: 'APPROVE' | 'REJECT'; comment: string; decidedBy: { userId: string; username: string; role: string } },
+  decision: {
+    decision: 'APPROVE' | 'REJECT';
+    comment: string;
+    decidedBy: { userId: string; username: string; role: string };
+  },
 ): Promise<DecisionWrite> {
   const state = {
-    ConditionExpression: '#status = :pending OR (#status = :decided AND decidedBy.userId = :approver AND decision = :decision)',
+    ConditionExpression:
+      '#status = :pending OR (#status = :decided AND decidedBy.userId = :approver AND decision = :decision)',
     ExpressionAttributeNames: { '#status': 'status' },
-    ExpressionAttributeValues: { ':pending': 'PENDING', ':decided': 'DECIDED', ':approver': decision.decidedBy.userId, ':decision': decision.decision },
+    ExpressionAttributeValues: {
+      ':pending': 'PENDING',
+      ':decided': 'DECIDED',
+      ':approver': decision.decidedBy.userId,
+      ':decision': decision.decision,
+    },
   };
   const condition = allOf(state, approverIsNotRequesterCondition(decision.decidedBy.userId));
   try {
@@ -127,7 +139,8 @@ export async function recordDecision(
       new UpdateCommand({
         TableName: tableName('work'),
         Key: key(approvalId),
-        UpdateExpression: 'SET #status = :decided, decision = :decision, #comment = :comment, decidedBy = :decidedBy, decidedAt = :at REMOVE gsi1pk, gsi1sk',
+        UpdateExpression:
+          'SET #status = :decided, decision = :decision, #comment = :comment, decidedBy = :decidedBy, decidedAt = :at REMOVE gsi1pk, gsi1sk',
         ConditionExpression: condition.ConditionExpression,
         ExpressionAttributeNames: { ...condition.ExpressionAttributeNames, '#comment': 'comment' },
         ExpressionAttributeValues: {
@@ -143,7 +156,9 @@ export async function recordDecision(
     if (!isConditionFailure(error)) rethrowTransient(error);
   }
   const current = await getApproval(approvalId);
-  return current && current[REQUESTED_BY_ATTRIBUTE] === decision.decidedBy.userId ? 'requester_may_not_decide' : 'not_pending';
+  return current && current[REQUESTED_BY_ATTRIBUTE] === decision.decidedBy.userId
+    ? 'requester_may_not_decide'
+    : 'not_pending';
 }
 
 /** The deadline passed undecided: the approval leaves the work room (only if still pending). */
@@ -156,7 +171,11 @@ export async function expireApproval(approvalId: string): Promise<void> {
         UpdateExpression: 'SET #status = :expired, expiredAt = :at REMOVE gsi1pk, gsi1sk',
         ConditionExpression: '#status = :pending',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':pending': 'PENDING', ':expired': 'EXPIRED', ':at': new Date().toISOString() },
+        ExpressionAttributeValues: {
+          ':pending': 'PENDING',
+          ':expired': 'EXPIRED',
+          ':at': new Date().toISOString(),
+        },
       }),
     );
   } catch (error) {

@@ -31,7 +31,9 @@ export async function updateCase(executionArn: string, fields: Record<string, un
 
 export async function getCase(executionName: string): Promise<Record<string, unknown> | undefined> {
   try {
-    const { Item } = await dynamoDb.send(new GetCommand({ TableName: tableName('work'), Key: caseKey(executionName), ConsistentRead: true }));
+    const { Item } = await dynamoDb.send(
+      new GetCommand({ TableName: tableName('work'), Key: caseKey(executionName), ConsistentRead: true }),
+    );
     if (!Item) return undefined;
     const { pk: _pk, sk: _sk, ...fields } = Item;
     return fields;
@@ -45,13 +47,23 @@ export async function getCase(executionName: string): Promise<Record<string, unk
  * identical invoices submitted at once cannot both pass. The same execution may claim again
  * (a retried step).
  */
-export async function claimInvoice(vendorId: string, invoiceNumber: string, executionArn: string): Promise<'claimed' | { heldBy: string }> {
+export async function claimInvoice(
+  vendorId: string,
+  invoiceNumber: string,
+  executionArn: string,
+): Promise<'claimed' | { heldBy: string }> {
   const key = { pk: `CLAIM#${vendorId}#${normaliseDocumentNumber(invoiceNumber)}`, sk: 'CLAIM' };
   try {
     await dynamoDb.send(
       new PutCommand({
         TableName: tableName('work'),
-        Item: { ...key, vendorId, invoiceNumber, claimedBy: executionArn, claimedAt: new Date().toISOString() },
+        Item: {
+          ...key,
+          vendorId,
+          invoiceNumber,
+          claimedBy: executionArn,
+          claimedAt: new Date().toISOString(),
+        },
         ConditionExpression: 'attribute_not_exists(pk) OR claimedBy = :me',
         ExpressionAttributeValues: { ':me': executionArn },
       }),
@@ -60,6 +72,8 @@ export async function claimInvoice(vendorId: string, invoiceNumber: string, exec
   } catch (error) {
     if (!isConditionFailure(error)) rethrowTransient(error);
   }
-  const { Item } = await dynamoDb.send(new GetCommand({ TableName: tableName('work'), Key: key, ConsistentRead: true }));
+  const { Item } = await dynamoDb.send(
+    new GetCommand({ TableName: tableName('work'), Key: key, ConsistentRead: true }),
+  );
   return { heldBy: String(Item?.claimedBy ?? 'another run') };
 }

@@ -14,7 +14,10 @@ export const invoiceSubmissionSchema = z.strictObject({
         .string()
         .max(MAX_PDF_BASE64, 'a PDF of at most 7 MB')
         .regex(BASE64, 'base64')
-        .refine((value) => Buffer.from(value.slice(0, 8), 'base64').subarray(0, 4).toString('latin1') === '%PDF', 'a PDF document'),
+        .refine(
+          (value) => Buffer.from(value.slice(0, 8), 'base64').subarray(0, 4).toString('latin1') === '%PDF',
+          'a PDF document',
+        ),
     }),
     z.strictObject({ structured: invoiceSchema }),
   ]),

@@ -15,7 +15,9 @@ export function modelProvider(): ModelProvider {
     const guardrailId = process.env.BEDROCK_GUARDRAIL_ID;
     provider = new BedrockModelProvider(new BedrockRuntimeClient({}), {
       modelId: requireEnv('BEDROCK_MODEL_ID'),
-      ...(guardrailId ? { guardrail: { id: guardrailId, version: requireEnv('BEDROCK_GUARDRAIL_VERSION') } } : {}),
+      ...(guardrailId
+        ? { guardrail: { id: guardrailId, version: requireEnv('BEDROCK_GUARDRAIL_VERSION') } }
+        : {}),
     });
   }
   return provider;

@@ -1,10 +1,10 @@
 import { SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
-import { TollgateError } from '#core/errors.ts';
-import { evidenceWriter } from '#adapters/evidence-writer.ts';
 import { getApproval, recordDecision } from '#adapters/approvals-dynamodb.ts';
+import { evidenceWriter } from '#adapters/evidence-writer.ts';
 import { logger } from '#adapters/logger.ts';
 import { stepFunctions } from '#adapters/sfn-client.ts';
+import { TollgateError } from '#core/errors.ts';
 import { apiHandler, json } from './http.ts';
 import { approvalView, mayDecide, ROLES_FOR } from './list-approvals.ts';
 
@@ -19,7 +19,10 @@ export const handler = apiHandler(async (request) => {
   const parsed = body.safeParse(request.jsonBody());
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new TollgateError('VALIDATION_FAILED', `${issue?.path.join('.') || 'body'}: ${issue?.message}. Send {"decision": "APPROVE" | "REJECT", "comment": "…"}.`);
+    throw new TollgateError(
+      'VALIDATION_FAILED',
+      `${issue?.path.join('.') || 'body'}: ${issue?.message}. Send {"decision": "APPROVE" | "REJECT", "comment": "…"}.`,
+    );
   }
   const item = await getApproval(approvalId);
   if (!item) throw new TollgateError('NOT_FOUND', `No approval "${approvalId}".`);
@@ -28,15 +31,25 @@ export const handler = apiHandler(async (request) => {
     throw new TollgateError('FORBIDDEN', 'You requested this run, so someone else must decide it.');
   }
   if (!mayDecide(principal, item)) {
-    throw new TollgateError('FORBIDDEN', `This approval needs ${ROLES_FOR[item.requiredRole].join(' or ')} within their approval limit; you are ${principal.roles.join(', ') || 'no role'}.`);
+    throw new TollgateError(
+      'FORBIDDEN',
+      `This approval needs ${ROLES_FOR[item.requiredRole].join(' or ')} within their approval limit; you are ${principal.roles.join(', ') || 'no role'}.`,
+    );
   }
   const role = principal.roles.find((r) => ROLES_FOR[item.requiredRole].includes(r)) as string;
   const decidedBy = { userId: principal.userId, username: principal.username, role };
   const written = await recordDecision(approvalId, { ...parsed.data, decidedBy });
-  if (written === 'requester_may_not_decide') throw new TollgateError('FORBIDDEN', 'You requested this run, so someone else must decide it.');
-  if (written === 'not_pending') throw new TollgateError('CONFLICT', `Approval ${approvalId} is no longer pending (decided or expired).`);
+  if (written === 'requester_may_not_decide')
+    throw new TollgateError('FORBIDDEN', 'You requested this run, so someone else must decide it.');
+  if (written === 'not_pending')
+    throw new TollgateError('CONFLICT', `Approval ${approvalId} is no longer pending (decided or expired).`);
 
-  const invoice = (item.proposal as { invoice?: { invoiceNumber?: string; total?: string; currency?: string; vendorName?: string } }).invoice ?? {};
+  const invoice =
+    (
+      item.proposal as {
+        invoice?: { invoiceNumber?: string; total?: string; currency?: string; vendorName?: string };
+      }
+    ).invoice ?? {};
   await evidenceWriter().append({
     recordType: 'approval',
     runbook: item.runbook,
@@ -44,7 +57,13 @@ export const handler = apiHandler(async (request) => {
     executionId: item.executionArn,
     eventKey: `Approval/${item.level}/decision`,
     actor: { kind: 'person', id: principal.username, role },
-    details: { approvalId, level: item.level, requiredRole: item.requiredRole, comment: parsed.data.comment, requestedBy: item.requestedByUsername },
+    details: {
+      approvalId,
+      level: item.level,
+      requiredRole: item.requiredRole,
+      comment: parsed.data.comment,
+      requestedBy: item.requestedByUsername,
+    },
     business: {
       decision: parsed.data.decision === 'APPROVE' ? 'APPROVED' : 'REJECTED',
       ...(invoice.invoiceNumber ? { invoiceNumber: invoice.invoiceNumber } : {}),
@@ -54,14 +73,28 @@ export const handler = apiHandler(async (request) => {
   });
   const output = { ...parsed.data, decidedBy, decidedAt: new Date().toISOString() };
   try {
-    await stepFunctions.send(new SendTaskSuccessCommand({ taskToken: item.taskToken, output: JSON.stringify(output) }));
+    await stepFunctions.send(
+      new SendTaskSuccessCommand({ taskToken: item.taskToken, output: JSON.stringify(output) }),
+    );
   } catch (error) {
     const name = (error as { name?: string }).name;
     if (name === 'TaskTimedOut' || name === 'InvalidToken' || name === 'TaskDoesNotExist') {
-      throw new TollgateError('CONFLICT', `Approval ${approvalId} can no longer be decided: its deadline passed.`);
+      throw new TollgateError(
+        'CONFLICT',
+        `Approval ${approvalId} can no longer be decided: its deadline passed.`,
+      );
     }
     throw error;
   }
   logger.info('approval decided', { approvalId, decision: parsed.data.decision });
-  return json(200, { ...approvalView({ ...item, status: 'DECIDED', decision: parsed.data.decision, comment: parsed.data.comment, decidedBy, decidedAt: output.decidedAt }) });
+  return json(200, {
+    ...approvalView({
+      ...item,
+      status: 'DECIDED',
+      decision: parsed.data.decision,
+      comment: parsed.data.comment,
+      decidedBy,
+      decidedAt: output.decidedAt,
+    }),
+  });
 });

@@ -1,9 +1,9 @@
+import { type ApprovalItem, listPendingApprovals } from '#adapters/approvals-dynamodb.ts';
+import { executionNameOf } from '#adapters/invoice-case-dynamodb.ts';
 import { TollgateError } from '#core/errors.ts';
 import { money } from '#core/money.ts';
 import type { Principal } from '#core/principal.ts';
 import { anyRoleMayApprove } from '#core/runbook-access.ts';
-import { type ApprovalItem, listPendingApprovals } from '#adapters/approvals-dynamodb.ts';
-import { executionNameOf } from '#adapters/invoice-case-dynamodb.ts';
 import { apiHandler, json } from './http.ts';
 
 /** A controller may decide what an AP clerk may; the reverse never. */
@@ -13,7 +13,8 @@ export const ROLES_FOR: Readonly<Record<ApprovalItem['requiredRole'], readonly s
 };
 
 function invoiceOf(item: ApprovalItem): { total?: string | null; currency?: string | null } {
-  return ((item.proposal as { invoice?: { total?: string | null; currency?: string | null } }).invoice ?? {}) as never;
+  return ((item.proposal as { invoice?: { total?: string | null; currency?: string | null } }).invoice ??
+    {}) as never;
 }
 
 /** Whether this person may decide this approval (role, approval limit, not their own request). */
@@ -27,7 +28,15 @@ export function mayDecide(principal: Principal, item: ApprovalItem): boolean {
 
 /** What a client may see of an approval: everything but the task token. */
 export function approvalView(item: ApprovalItem) {
-  const { taskToken: _secret, pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, requestedBy, ...visible } = item as ApprovalItem & Record<string, unknown>;
+  const {
+    taskToken: _secret,
+    pk: _pk,
+    sk: _sk,
+    gsi1pk: _g1,
+    gsi1sk: _g2,
+    requestedBy,
+    ...visible
+  } = item as ApprovalItem & Record<string, unknown>;
   return {
     ...visible,
     executionId: executionNameOf(item.executionArn),
@@ -39,7 +48,8 @@ export function approvalView(item: ApprovalItem) {
 /** GET /approvals?status=PENDING — the work room, filtered to what the caller may decide. */
 export const handler = apiHandler(async (request) => {
   const status = request.event.queryStringParameters?.status ?? 'PENDING';
-  if (status !== 'PENDING') throw new TollgateError('VALIDATION_FAILED', 'Only status=PENDING can be listed.');
+  if (status !== 'PENDING')
+    throw new TollgateError('VALIDATION_FAILED', 'Only status=PENDING can be listed.');
   const items = (await listPendingApprovals()).filter((item) => mayDecide(request.principal, item));
   return json(200, { approvals: items.map(approvalView) });
 });

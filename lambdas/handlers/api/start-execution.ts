@@ -16,7 +16,8 @@ const deps = {
   engine: new StepFunctionsRunbookEngine(),
   stateMachineArn: (runbook: string) => requireEnv(runbookArnEnv(runbook)),
   now: () => new Date(),
-  prepare: async (context: PrepareContext) => (PREPARE[context.runbook] ?? (async () => ({ request: context.body })))(context),
+  prepare: async (context: PrepareContext) =>
+    (PREPARE[context.runbook] ?? (async () => ({ request: context.body })))(context),
 };
 
 /** POST /runbooks/{runbook}/executions */

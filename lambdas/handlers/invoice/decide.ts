@@ -1,19 +1,26 @@
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
+import { currentApPolicy } from '#adapters/ap-policy.ts';
+import { DynamoDbEscrowLedger } from '#adapters/escrow-ledger-dynamodb.ts';
+import { updateCase } from '#adapters/invoice-case-dynamodb.ts';
+import { loadAgentStanding } from '#adapters/trust-store-dynamodb.ts';
 import { ledgerDay } from '#core/escrow/escrow-ledger.ts';
 import { invoiceSchema } from '#core/invoice/invoice.ts';
 import { formatMoney, money, zero } from '#core/money.ts';
 import { effectiveAutoApproveLimit, gate } from '#core/trust/gate.ts';
 import { type AgentStanding, pactFor } from '#core/trust/standing.ts';
-import { currentApPolicy } from '#adapters/ap-policy.ts';
-import { DynamoDbEscrowLedger } from '#adapters/escrow-ledger-dynamodb.ts';
-import { updateCase } from '#adapters/invoice-case-dynamodb.ts';
-import { loadAgentStanding } from '#adapters/trust-store-dynamodb.ts';
 import { agentActor, invoiceBusiness, parseInvoiceTask, recordEvidence } from './invoice-task.ts';
 
 export const APPROVE_ACTION = 'invoice.approve';
 const ledger = new DynamoDbEscrowLedger();
-const results = z.array(z.object({ code: z.string(), passed: z.boolean(), effect: z.enum(['approval', 'controller', 'reject']), detail: z.string() }));
+const results = z.array(
+  z.object({
+    code: z.string(),
+    passed: z.boolean(),
+    effect: z.enum(['approval', 'controller', 'reject']),
+    detail: z.string(),
+  }),
+);
 const vendor = z.object({ vendorId: z.string(), name: z.string(), currency: z.string() }).nullable();
 
 const DECISIONS = { ALLOW: 'AUTO_APPROVED', REQUIRE_APPROVAL: 'PENDING_APPROVAL', DENY: 'REJECTED' } as const;
@@ -22,10 +29,18 @@ const DECISIONS = { ALLOW: 'AUTO_APPROVED', REQUIRE_APPROVAL: 'PENDING_APPROVAL'
 export async function handler(event: unknown, context: Context) {
   const task = parseInvoiceTask({ invoice: invoiceSchema, results, vendor }, event, context);
   const standing: AgentStanding = (await loadAgentStanding(task.agentId)) ?? {
-    agentId: task.agentId, displayName: task.agentId, tier: 'shadow', score: 0, suspended: false, pacts: [], lastEvidenceAt: null,
+    agentId: task.agentId,
+    displayName: task.agentId,
+    tier: 'shadow',
+    score: 0,
+    suspended: false,
+    pacts: [],
+    lastEvidenceAt: null,
   };
-  const currency = task.invoice.currency ?? task.vendor?.currency ?? pactFor(standing, APPROVE_ACTION)?.currency ?? 'USD';
-  const amount = task.invoice.total && task.invoice.currency ? money(task.invoice.total, currency) : zero(currency);
+  const currency =
+    task.invoice.currency ?? task.vendor?.currency ?? pactFor(standing, APPROVE_ACTION)?.currency ?? 'USD';
+  const amount =
+    task.invoice.total && task.invoice.currency ? money(task.invoice.total, currency) : zero(currency);
   const usage = await ledger.usageOn(task.agentId, ledgerDay(new Date()));
   const usageToday = usage.used.find((m) => m.currency === currency) ?? zero(currency);
   const policy = await currentApPolicy();
@@ -53,8 +68,16 @@ export async function handler(event: unknown, context: Context) {
     'DecideByTrustGate/decision',
     agentActor(task.agentId),
     { ...decision, usageToday: formatMoney(usageToday), controllerThreshold: policy.controllerThreshold },
-    invoiceBusiness(task.invoice, task.vendor, { decision: decision.decision, reasonCodes: decision.reasonCodes }),
+    invoiceBusiness(task.invoice, task.vendor, {
+      decision: decision.decision,
+      reasonCodes: decision.reasonCodes,
+    }),
   );
-  await updateCase(task.executionId, { decision: decision.decision, reasonCodes: decision.reasonCodes, requiredRole: decision.requiredRole, gate: decision });
+  await updateCase(task.executionId, {
+    decision: decision.decision,
+    reasonCodes: decision.reasonCodes,
+    requiredRole: decision.requiredRole,
+    gate: decision,
+  });
   return decision;
 }

@@ -1,8 +1,8 @@
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
-import { invoiceSchema } from '#core/invoice/invoice.ts';
 import { expireApproval } from '#adapters/approvals-dynamodb.ts';
 import { executionNameOf } from '#adapters/invoice-case-dynamodb.ts';
+import { invoiceSchema } from '#core/invoice/invoice.ts';
 import { invoiceBusiness, parseInvoiceTask, RULES_ACTOR, recordEvidence } from './invoice-task.ts';
 
 /** The role an approval that nobody decided in time goes to. */
@@ -11,7 +11,14 @@ export const ESCALATION_ROLE = 'controller';
 /** Task EscalateApproval: the first approval expired undecided; it goes to a controller. */
 export async function handler(event: unknown, context: Context) {
   const task = parseInvoiceTask(
-    { invoice: invoiceSchema, decision: z.object({ decision: z.string(), reasonCodes: z.array(z.string()), requiredRole: z.string().nullable() }) },
+    {
+      invoice: invoiceSchema,
+      decision: z.object({
+        decision: z.string(),
+        reasonCodes: z.array(z.string()),
+        requiredRole: z.string().nullable(),
+      }),
+    },
     event,
     context,
   );
@@ -22,8 +29,16 @@ export async function handler(event: unknown, context: Context) {
     'escalation',
     'EscalateApproval/escalation',
     RULES_ACTOR,
-    { expiredApprovalId: expired, from: task.decision.requiredRole, to: ESCALATION_ROLE, reason: 'APPROVAL_DEADLINE_PASSED' },
-    invoiceBusiness(task.invoice, undefined, { decision: task.decision.decision, reasonCodes: task.decision.reasonCodes }),
+    {
+      expiredApprovalId: expired,
+      from: task.decision.requiredRole,
+      to: ESCALATION_ROLE,
+      reason: 'APPROVAL_DEADLINE_PASSED',
+    },
+    invoiceBusiness(task.invoice, undefined, {
+      decision: task.decision.decision,
+      reasonCodes: task.decision.reasonCodes,
+    }),
   );
   return { requiredRole: ESCALATION_ROLE, expiredApprovalId: expired };
 }

@@ -1,11 +1,11 @@
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
-import { modelCallEvidence } from '#core/evidence/model-call.ts';
-import { invoiceSchema } from '#core/invoice/invoice.ts';
-import type { RuleResult } from '#core/invoice/reason-codes.ts';
 import { evidenceWriter } from '#adapters/evidence-writer.ts';
 import { updateCase } from '#adapters/invoice-case-dynamodb.ts';
 import { modelProvider } from '#adapters/model/model-provider-factory.ts';
+import { modelCallEvidence } from '#core/evidence/model-call.ts';
+import { invoiceSchema } from '#core/invoice/invoice.ts';
+import type { RuleResult } from '#core/invoice/reason-codes.ts';
 import { agentActor, invoiceBusiness, parseInvoiceTask } from './invoice-task.ts';
 
 const decision = z.object({
@@ -28,17 +28,37 @@ export async function handler(event: unknown, context: Context) {
     {
       invoice: invoiceSchema,
       decision,
-      results: z.array(z.object({ code: z.string(), passed: z.boolean(), effect: z.string(), detail: z.string() })),
+      results: z.array(
+        z.object({ code: z.string(), passed: z.boolean(), effect: z.string(), detail: z.string() }),
+      ),
       vendor: z.object({ vendorId: z.string(), name: z.string() }).nullable(),
-      approval: z.object({ decision: z.string(), comment: z.string(), decidedBy: z.object({ username: z.string(), role: z.string() }) }).nullable(),
-      hold: z.object({ holdId: z.string(), amount: z.string(), currency: z.string(), releaseAt: z.string().nullable() }).nullable(),
+      approval: z
+        .object({
+          decision: z.string(),
+          comment: z.string(),
+          decidedBy: z.object({ username: z.string(), role: z.string() }),
+        })
+        .nullable(),
+      hold: z
+        .object({
+          holdId: z.string(),
+          amount: z.string(),
+          currency: z.string(),
+          releaseAt: z.string().nullable(),
+        })
+        .nullable(),
     },
     event,
     context,
   );
   const gateReasons: RuleResult[] = task.decision.reasons
     .filter((reason) => !task.results.some((r) => r.code === reason.code && !r.passed))
-    .map((reason) => ({ code: reason.code as RuleResult['code'], passed: false, effect: 'approval', detail: reason.detail }));
+    .map((reason) => ({
+      code: reason.code as RuleResult['code'],
+      passed: false,
+      effect: 'approval',
+      detail: reason.detail,
+    }));
   const call = await modelProvider().explainDecision({
     invoice: task.invoice,
     vendorName: task.vendor?.name ?? null,
@@ -51,7 +71,9 @@ export async function handler(event: unknown, context: Context) {
   const personal = task.approval
     ? ` ${task.approval.decidedBy.username} (${task.approval.decidedBy.role}) ${task.approval.decision === 'APPROVE' ? 'approved' : 'rejected'} it: "${task.approval.comment}".`
     : '';
-  const held = task.hold ? ` ${task.hold.currency} ${task.hold.amount} is held in escrow (hold ${task.hold.holdId}) until ${task.hold.releaseAt ?? 'release'}.` : '';
+  const held = task.hold
+    ? ` ${task.hold.currency} ${task.hold.amount} is held in escrow (hold ${task.hold.holdId}) until ${task.hold.releaseAt ?? 'release'}.`
+    : '';
   const text = `${call.value}${personal}${held}`;
   await evidenceWriter().append(
     modelCallEvidence({
@@ -68,7 +90,10 @@ export async function handler(event: unknown, context: Context) {
       latencyMs: call.latencyMs,
       rawOutput: text,
       stopReason: call.stopReason,
-      business: invoiceBusiness(task.invoice, task.vendor, { decision: task.decision.decision, reasonCodes: task.decision.reasonCodes }),
+      business: invoiceBusiness(task.invoice, task.vendor, {
+        decision: task.decision.decision,
+        reasonCodes: task.decision.reasonCodes,
+      }),
     }),
   );
   const outcome = {
@@ -80,7 +105,13 @@ export async function handler(event: unknown, context: Context) {
     vendorId: task.vendor?.vendorId ?? null,
     total: task.invoice.total,
     currency: task.invoice.currency,
-    approval: task.approval ? { decision: task.approval.decision, decidedBy: task.approval.decidedBy.username, role: task.approval.decidedBy.role } : null,
+    approval: task.approval
+      ? {
+          decision: task.approval.decision,
+          decidedBy: task.approval.decidedBy.username,
+          role: task.approval.decidedBy.role,
+        }
+      : null,
     hold: task.hold ?? null,
     explanation: text,
   };

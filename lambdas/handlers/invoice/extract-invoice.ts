@@ -1,26 +1,43 @@
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
-import { modelCallEvidence } from '#core/evidence/model-call.ts';
-import { type Invoice, INVOICE_FIELDS, invoiceSchema } from '#core/invoice/invoice.ts';
-import { ModelOutputError, PROMPT_VERSIONS } from '#core/model/model-provider.ts';
 import { evidenceWriter } from '#adapters/evidence-writer.ts';
 import { updateCase } from '#adapters/invoice-case-dynamodb.ts';
 import { logger } from '#adapters/logger.ts';
 import { modelProvider } from '#adapters/model/model-provider-factory.ts';
 import { readSubmittedDocument } from '#adapters/submitted-document.ts';
+import { modelCallEvidence } from '#core/evidence/model-call.ts';
+import { INVOICE_FIELDS, type Invoice, invoiceSchema } from '#core/invoice/invoice.ts';
+import { ModelOutputError, PROMPT_VERSIONS } from '#core/model/model-provider.ts';
 import { agentActor, invoiceBusiness, parseInvoiceTask, recordEvidence } from './invoice-task.ts';
 
 /** Nothing readable: every field missing with confidence 0, so the rules send it to a person. */
 const UNREADABLE: Invoice = {
-  invoiceNumber: null, vendorName: null, vendorTaxId: null, invoiceDate: null, dueDate: null, currency: null,
-  poNumber: null, lines: [], subtotal: null, tax: null, total: null, remitTo: null, notes: null,
+  invoiceNumber: null,
+  vendorName: null,
+  vendorTaxId: null,
+  invoiceDate: null,
+  dueDate: null,
+  currency: null,
+  poNumber: null,
+  lines: [],
+  subtotal: null,
+  tax: null,
+  total: null,
+  remitTo: null,
+  notes: null,
   confidence: Object.fromEntries(INVOICE_FIELDS.map((field) => [field, 0])),
 };
 
 /** Task ExtractInvoice: structured e-invoices pass through validated; text and PDFs go to the model. */
 export async function handler(event: unknown, context: Context) {
   const task = parseInvoiceTask(
-    { document: z.object({ format: z.enum(['text', 'pdf', 'structured']), sha256: z.string(), recordKey: z.string() }) },
+    {
+      document: z.object({
+        format: z.enum(['text', 'pdf', 'structured']),
+        sha256: z.string(),
+        recordKey: z.string(),
+      }),
+    },
     event,
     context,
   );
@@ -28,8 +45,18 @@ export async function handler(event: unknown, context: Context) {
 
   if (task.document.format === 'structured') {
     const parsed = invoiceSchema.parse(JSON.parse(new TextDecoder().decode(bytes)));
-    const invoice: Invoice = { ...parsed, confidence: Object.fromEntries(INVOICE_FIELDS.map((field) => [field, 1])) };
-    await recordEvidence(task, 'rule_result', 'ExtractInvoice/structured', agentActor(task.agentId), { rule: 'structured_invoice_schema', passed: true, modelCall: false }, invoiceBusiness(invoice));
+    const invoice: Invoice = {
+      ...parsed,
+      confidence: Object.fromEntries(INVOICE_FIELDS.map((field) => [field, 1])),
+    };
+    await recordEvidence(
+      task,
+      'rule_result',
+      'ExtractInvoice/structured',
+      agentActor(task.agentId),
+      { rule: 'structured_invoice_schema', passed: true, modelCall: false },
+      invoiceBusiness(invoice),
+    );
     await updateCase(task.executionId, { invoice, extraction: { source: 'structured', modelId: null } });
     return { invoice, modelId: null, local: false };
   }
@@ -40,11 +67,14 @@ export async function handler(event: unknown, context: Context) {
   let problem: string | undefined;
   try {
     call = await provider.extractInvoice(
-      task.document.format === 'pdf' ? { format: 'pdf', bytes } : { format: 'text', text: new TextDecoder().decode(bytes) },
+      task.document.format === 'pdf'
+        ? { format: 'pdf', bytes }
+        : { format: 'text', text: new TextDecoder().decode(bytes) },
     );
     const checked = invoiceSchema.safeParse(call.value);
     if (checked.success) invoice = checked.data;
-    else problem = `The model's answer does not fit the invoice schema: ${checked.error.issues[0]?.path.join('.')} ${checked.error.issues[0]?.message}.`;
+    else
+      problem = `The model's answer does not fit the invoice schema: ${checked.error.issues[0]?.path.join('.')} ${checked.error.issues[0]?.message}.`;
   } catch (error) {
     if (!(error instanceof ModelOutputError)) throw error;
     problem = `${error.reason}: ${error.message}`;
@@ -68,7 +98,12 @@ export async function handler(event: unknown, context: Context) {
       business: invoiceBusiness(invoice),
     }),
   );
-  const extraction = { source: task.document.format, modelId: call?.modelId ?? null, local: call?.local ?? false, problem: problem ?? null };
+  const extraction = {
+    source: task.document.format,
+    modelId: call?.modelId ?? null,
+    local: call?.local ?? false,
+    problem: problem ?? null,
+  };
   await updateCase(task.executionId, { invoice, extraction });
   return { invoice, modelId: extraction.modelId, local: extraction.local };
 }

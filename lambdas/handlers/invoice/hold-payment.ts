@@ -1,13 +1,13 @@
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
-import { invoiceSchema } from '#core/invoice/invoice.ts';
-import { normaliseDocumentNumber } from '#core/invoice/reference-data.ts';
-import { formatMoney, money } from '#core/money.ts';
 import { HOLD_EXPIRY_DAYS_AFTER_DUE } from '#adapters/ap-policy.ts';
 import { DynamoDbEscrowLedger } from '#adapters/escrow-ledger-dynamodb.ts';
 import { updateCase } from '#adapters/invoice-case-dynamodb.ts';
 import { DynamoDbSystemOfRecord } from '#adapters/system-of-record-dynamodb.ts';
 import { DynamoDbTrustStore } from '#adapters/trust-store-dynamodb.ts';
+import { invoiceSchema } from '#core/invoice/invoice.ts';
+import { normaliseDocumentNumber } from '#core/invoice/reference-data.ts';
+import { formatMoney, money } from '#core/money.ts';
 import { agentActor, invoiceBusiness, parseInvoiceTask, recordEvidence } from './invoice-task.ts';
 
 const ledger = new DynamoDbEscrowLedger({ limits: new DynamoDbTrustStore() });
@@ -24,7 +24,12 @@ export async function handler(event: unknown, context: Context) {
     {
       invoice: invoiceSchema,
       decision: z.object({ decision: z.string() }),
-      approval: z.object({ decision: z.string(), decidedBy: z.object({ userId: z.string(), username: z.string(), role: z.string() }) }).nullable(),
+      approval: z
+        .object({
+          decision: z.string(),
+          decidedBy: z.object({ userId: z.string(), username: z.string(), role: z.string() }),
+        })
+        .nullable(),
       vendor: z.object({ vendorId: z.string(), name: z.string() }),
       lines: z.array(z.object({ invoiceLineNo: z.number(), poLineNo: z.number().nullable() })),
     },
@@ -32,9 +37,11 @@ export async function handler(event: unknown, context: Context) {
     context,
   );
   const { invoice, vendor } = task;
-  if (!invoice.total || !invoice.currency || !invoice.invoiceNumber) throw new Error('An approved invoice must have a number, a currency and a total.');
+  if (!invoice.total || !invoice.currency || !invoice.invoiceNumber)
+    throw new Error('An approved invoice must have a number, a currency and a total.');
   const account = await sor.fundingAccountFor(invoice.currency);
-  if (!account) throw new Error(`No funding account in ${invoice.currency}: seed one before approving invoices in it.`);
+  if (!account)
+    throw new Error(`No funding account in ${invoice.currency}: seed one before approving invoices in it.`);
   const holdId = `AP-${vendor.vendorId}-${normaliseDocumentNumber(invoice.invoiceNumber)}`;
   const releaseAt = invoice.dueDate ? new Date(`${invoice.dueDate}T00:00:00Z`) : new Date();
   const expiresAt = new Date(Math.max(releaseAt.getTime(), Date.now()) + HOLD_EXPIRY_DAYS_AFTER_DUE * DAY_MS);
@@ -48,7 +55,9 @@ export async function handler(event: unknown, context: Context) {
     reason: `AP invoice ${invoice.invoiceNumber} from ${vendor.name}`,
     expiresAt,
     releaseAt,
-    initiatedBy: byPerson ? { kind: 'person', id: byPerson.username, role: byPerson.role } : { kind: 'agent', id: task.agentId },
+    initiatedBy: byPerson
+      ? { kind: 'person', id: byPerson.username, role: byPerson.role }
+      : { kind: 'agent', id: task.agentId },
     ...(byPerson ? {} : { agentId: task.agentId }),
   });
   if (invoice.poNumber) {
@@ -75,7 +84,13 @@ export async function handler(event: unknown, context: Context) {
     'HoldPayment/action',
     byPerson ? { kind: 'person', id: byPerson.username, role: byPerson.role } : agentActor(task.agentId),
     { action: 'escrow_hold', ...view, replayed },
-    invoiceBusiness(invoice, vendor, { decision: task.approval ? task.approval.decision === "APPROVE" ? "APPROVED_BY_PERSON" : "REJECTED_BY_PERSON" : task.decision.decision }),
+    invoiceBusiness(invoice, vendor, {
+      decision: task.approval
+        ? task.approval.decision === 'APPROVE'
+          ? 'APPROVED_BY_PERSON'
+          : 'REJECTED_BY_PERSON'
+        : task.decision.decision,
+    }),
   );
   await updateCase(task.executionId, { hold: view });
   return view;

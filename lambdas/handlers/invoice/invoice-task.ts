@@ -1,8 +1,8 @@
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
+import { evidenceWriter } from '#adapters/evidence-writer.ts';
 import type { EvidenceActor, EvidenceBusiness, EvidenceInput, RecordType } from '#core/evidence/records.ts';
 import type { Invoice } from '#core/invoice/invoice.ts';
-import { evidenceWriter } from '#adapters/evidence-writer.ts';
 import { parseTaskEvent, type RunbookContext } from '../shared/task-event.ts';
 
 /** What every invoice-reconciliation Task receives besides its own fields. */
@@ -19,7 +19,11 @@ export function agentActor(agentId: string): EvidenceActor {
   return { kind: 'agent', id: agentId, role: 'invoice_agent' };
 }
 
-export const RULES_ACTOR: EvidenceActor = { kind: 'system', id: 'tollgate-rules', role: 'deterministic_rules' };
+export const RULES_ACTOR: EvidenceActor = {
+  kind: 'system',
+  id: 'tollgate-rules',
+  role: 'deterministic_rules',
+};
 
 /** The fields auditors filter on, from what the invoice says (and the vendor master when known). */
 export function invoiceBusiness(
@@ -28,7 +32,11 @@ export function invoiceBusiness(
   extra: Pick<EvidenceBusiness, 'decision' | 'reasonCodes'> = {},
 ): EvidenceBusiness {
   return {
-    ...(vendor ? { vendorId: vendor.vendorId, vendorName: vendor.name } : invoice?.vendorName ? { vendorName: invoice.vendorName } : {}),
+    ...(vendor
+      ? { vendorId: vendor.vendorId, vendorName: vendor.name }
+      : invoice?.vendorName
+        ? { vendorName: invoice.vendorName }
+        : {}),
     ...(invoice?.invoiceNumber ? { invoiceNumber: invoice.invoiceNumber } : {}),
     ...(invoice?.total && invoice.currency ? { amount: invoice.total, currency: invoice.currency } : {}),
     ...extra,

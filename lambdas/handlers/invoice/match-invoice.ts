@@ -1,16 +1,22 @@
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
-import { assessInvoice } from '#core/invoice/assess-invoice.ts';
-import { invoiceSchema } from '#core/invoice/invoice.ts';
-import { type RuleResult, rule } from '#core/invoice/reason-codes.ts';
-import { hashOf } from '#core/hashing.ts';
 import { currentApPolicy } from '#adapters/ap-policy.ts';
 import { claimInvoice, executionNameOf, updateCase } from '#adapters/invoice-case-dynamodb.ts';
 import { DynamoDbSystemOfRecord } from '#adapters/system-of-record-dynamodb.ts';
+import { hashOf } from '#core/hashing.ts';
+import { assessInvoice } from '#core/invoice/assess-invoice.ts';
+import { invoiceSchema } from '#core/invoice/invoice.ts';
+import { type RuleResult, rule } from '#core/invoice/reason-codes.ts';
 import { invoiceBusiness, parseInvoiceTask, RULES_ACTOR, recordEvidence } from './invoice-task.ts';
 
 const sor = new DynamoDbSystemOfRecord();
-const ruleResult = z.object({ code: z.string(), passed: z.boolean(), effect: z.string(), detail: z.string(), lineNo: z.number().optional() });
+const ruleResult = z.object({
+  code: z.string(),
+  passed: z.boolean(),
+  effect: z.string(),
+  detail: z.string(),
+  lineNo: z.number().optional(),
+});
 
 /** Task MatchToPurchaseOrder: vendor, duplicates (history and in flight), PO, receipts, line-by-line match. */
 export async function handler(event: unknown, context: Context) {
@@ -25,19 +31,45 @@ export async function handler(event: unknown, context: Context) {
     results.push(
       claim === 'claimed'
         ? rule('DUPLICATE_INVOICE', true, 'Vendor and invoice number claimed by this run.')
-        : rule('DUPLICATE_INVOICE', false, `The same vendor and invoice number are being processed by run ${executionNameOf(claim.heldBy)}.`),
+        : rule(
+            'DUPLICATE_INVOICE',
+            false,
+            `The same vendor and invoice number are being processed by run ${executionNameOf(claim.heldBy)}.`,
+          ),
     );
   }
-  const vendorSummary = vendor ? { vendorId: vendor.vendorId, name: vendor.name, defaultGlAccount: vendor.defaultGlAccount, currency: vendor.currency } : null;
+  const vendorSummary = vendor
+    ? {
+        vendorId: vendor.vendorId,
+        name: vendor.name,
+        defaultGlAccount: vendor.defaultGlAccount,
+        currency: vendor.currency,
+      }
+    : null;
   const poSummary = purchaseOrder
-    ? { poNumber: purchaseOrder.poNumber, costCenter: purchaseOrder.costCenter, lines: purchaseOrder.lines.map(({ lineNo, sku, description, glAccount }) => ({ lineNo, sku, description, glAccount })) }
+    ? {
+        poNumber: purchaseOrder.poNumber,
+        costCenter: purchaseOrder.costCenter,
+        lines: purchaseOrder.lines.map(({ lineNo, sku, description, glAccount }) => ({
+          lineNo,
+          sku,
+          description,
+          glAccount,
+        })),
+      }
     : null;
   await recordEvidence(
     task,
     'rule_result',
     'MatchToPurchaseOrder/rule_result',
     RULES_ACTOR,
-    { rules: results, policy, policyHash: hashOf(policy), purchaseOrder: purchaseOrder?.poNumber ?? null, lineMatches: assessment.lines },
+    {
+      rules: results,
+      policy,
+      policyHash: hashOf(policy),
+      purchaseOrder: purchaseOrder?.poNumber ?? null,
+      lineMatches: assessment.lines,
+    },
     invoiceBusiness(task.invoice, vendor),
   );
   const match = { vendor: vendorSummary, purchaseOrder: poSummary, results, lines: assessment.lines };

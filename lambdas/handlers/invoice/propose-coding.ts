@@ -1,18 +1,29 @@
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
-import { modelCallEvidence } from '#core/evidence/model-call.ts';
-import { invoiceSchema } from '#core/invoice/invoice.ts';
 import { evidenceWriter } from '#adapters/evidence-writer.ts';
 import { updateCase } from '#adapters/invoice-case-dynamodb.ts';
 import { modelProvider } from '#adapters/model/model-provider-factory.ts';
+import { modelCallEvidence } from '#core/evidence/model-call.ts';
+import { invoiceSchema } from '#core/invoice/invoice.ts';
 import { agentActor, invoiceBusiness, parseInvoiceTask } from './invoice-task.ts';
 
 const match = z.object({
   vendor: z.object({ vendorId: z.string(), name: z.string(), defaultGlAccount: z.string() }).nullable(),
   purchaseOrder: z
-    .object({ costCenter: z.string(), lines: z.array(z.object({ lineNo: z.number(), sku: z.string(), description: z.string(), glAccount: z.string() })) })
+    .object({
+      costCenter: z.string(),
+      lines: z.array(
+        z.object({ lineNo: z.number(), sku: z.string(), description: z.string(), glAccount: z.string() }),
+      ),
+    })
     .nullable(),
-  lines: z.array(z.object({ invoiceLineNo: z.number(), poLineNo: z.number().nullable(), glAccount: z.string().nullable() })),
+  lines: z.array(
+    z.object({
+      invoiceLineNo: z.number(),
+      poLineNo: z.number().nullable(),
+      glAccount: z.string().nullable(),
+    }),
+  ),
 });
 
 /** Task ProposeCoding: GL account and cost center per line with a rationale; a proposal, never a decision. */

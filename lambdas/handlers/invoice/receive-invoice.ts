@@ -1,9 +1,9 @@
-import { sha256Hex } from '#core/hashing.ts';
-import type { PrepareContext } from '#core/executions.ts';
-import type { InvoiceSubmission } from '#core/runbook-requests.ts';
-import { evidenceWriter } from '#adapters/evidence-writer.ts';
 import { APPROVAL_TIMEOUT_HOURS } from '#adapters/ap-policy.ts';
+import { evidenceWriter } from '#adapters/evidence-writer.ts';
 import { requireEnv, runbookVersionEnv } from '#adapters/resource-env.ts';
+import type { PrepareContext } from '#core/executions.ts';
+import { sha256Hex } from '#core/hashing.ts';
+import type { InvoiceSubmission } from '#core/runbook-requests.ts';
 
 /** Seconds a person has to decide an approval: stage setting, else the runbook policy. */
 function approvalTimeoutSeconds(): number {
@@ -33,11 +33,20 @@ export async function receiveInvoice(context: PrepareContext): Promise<Record<st
     executionId: context.executionArn,
     eventKey: 'Submit/invoice_received',
     actor: { kind: 'person', id: context.principal.username, role: context.principal.roles.join(',') },
-    details: { action: 'invoice_received', format, bytes: bytes.length, sha256: sha256Hex(bytes), agentId: submission.agentId },
+    details: {
+      action: 'invoice_received',
+      format,
+      bytes: bytes.length,
+      sha256: sha256Hex(bytes),
+      agentId: submission.agentId,
+    },
     payloads: [{ name: 'invoice-document', contentType, body: new Uint8Array(bytes) }],
   });
   return {
-    request: { agentId: submission.agentId, document: { format, sha256: sha256Hex(bytes), recordKey: receipt.key } },
+    request: {
+      agentId: submission.agentId,
+      document: { format, sha256: sha256Hex(bytes), recordKey: receipt.key },
+    },
     approvalTimeoutSeconds: approvalTimeoutSeconds(),
   };
 }

@@ -1,9 +1,9 @@
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
-import { invoiceSchema } from '#core/invoice/invoice.ts';
 import { putPendingApproval } from '#adapters/approvals-dynamodb.ts';
 import { executionNameOf, updateCase } from '#adapters/invoice-case-dynamodb.ts';
 import { logger } from '#adapters/logger.ts';
+import { invoiceSchema } from '#core/invoice/invoice.ts';
 import { invoiceBusiness, parseInvoiceTask, RULES_ACTOR, recordEvidence } from './invoice-task.ts';
 
 /**
@@ -19,8 +19,19 @@ export async function handler(event: unknown, context: Context) {
       requiredRole: z.enum(['ap_clerk', 'controller']),
       timeoutSeconds: z.number().int().positive(),
       invoice: invoiceSchema,
-      decision: z.object({ decision: z.string(), reasonCodes: z.array(z.string()), reasons: z.array(z.object({ code: z.string(), detail: z.string() })) }),
-      coding: z.array(z.object({ lineNo: z.number(), glAccount: z.string(), costCenter: z.string(), rationale: z.string() })),
+      decision: z.object({
+        decision: z.string(),
+        reasonCodes: z.array(z.string()),
+        reasons: z.array(z.object({ code: z.string(), detail: z.string() })),
+      }),
+      coding: z.array(
+        z.object({
+          lineNo: z.number(),
+          glAccount: z.string(),
+          costCenter: z.string(),
+          rationale: z.string(),
+        }),
+      ),
     },
     event,
     context,
@@ -45,10 +56,21 @@ export async function handler(event: unknown, context: Context) {
     'escalation',
     `AwaitApproval/${task.level}/escalation`,
     RULES_ACTOR,
-    { approvalId, level: task.level, requiredRole: task.requiredRole, deadline, reasons: task.decision.reasons },
-    invoiceBusiness(task.invoice, undefined, { decision: task.decision.decision, reasonCodes: task.decision.reasonCodes }),
+    {
+      approvalId,
+      level: task.level,
+      requiredRole: task.requiredRole,
+      deadline,
+      reasons: task.decision.reasons,
+    },
+    invoiceBusiness(task.invoice, undefined, {
+      decision: task.decision.decision,
+      reasonCodes: task.decision.reasonCodes,
+    }),
   );
-  await updateCase(task.executionId, { approval: { approvalId, status: 'PENDING', requiredRole: task.requiredRole, level: task.level, deadline } });
+  await updateCase(task.executionId, {
+    approval: { approvalId, status: 'PENDING', requiredRole: task.requiredRole, level: task.level, deadline },
+  });
   logger.info('approval requested', { approvalId, requiredRole: task.requiredRole, level: task.level });
   return { approvalId };
 }

@@ -1,7 +1,7 @@
 import type { Context } from 'aws-lambda';
+import { currentApPolicy } from '#adapters/ap-policy.ts';
 import { invoiceSchema } from '#core/invoice/invoice.ts';
 import { validateArithmetic } from '#core/invoice/three-way-match.ts';
-import { currentApPolicy } from '#adapters/ap-policy.ts';
 import { invoiceBusiness, parseInvoiceTask, RULES_ACTOR, recordEvidence } from './invoice-task.ts';
 
 /** Task ValidateArithmetic: the invoice's own arithmetic, within the policy's totals tolerance. */
@@ -9,6 +9,13 @@ export async function handler(event: unknown, context: Context) {
   const task = parseInvoiceTask({ invoice: invoiceSchema }, event, context);
   const policy = await currentApPolicy();
   const results = validateArithmetic(task.invoice, policy);
-  await recordEvidence(task, 'rule_result', 'ValidateArithmetic/rule_result', RULES_ACTOR, { rules: results, totalsTolerance: policy.totalsTolerance }, invoiceBusiness(task.invoice));
+  await recordEvidence(
+    task,
+    'rule_result',
+    'ValidateArithmetic/rule_result',
+    RULES_ACTOR,
+    { rules: results, totalsTolerance: policy.totalsTolerance },
+    invoiceBusiness(task.invoice),
+  );
   return { results };
 }
