@@ -136,6 +136,8 @@ export function applyLocalEnvironment(runtime: RuntimeInfo): void {
       ]),
     ),
     [MODEL_PROVIDER_ENV]: 'local',
+    // Every handler logs into this one process; keep the console readable unless asked otherwise.
+    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
   });
 }
 

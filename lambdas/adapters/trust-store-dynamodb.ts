@@ -1,6 +1,7 @@
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { TollgateError } from '#core/errors.ts';
 import type { AgentLimitSource, AgentMoneyLimits } from '#core/escrow/escrow-ledger.ts';
+import { hashOf } from '#core/hashing.ts';
 import { formatMoney, money } from '#core/money.ts';
 import { demotionAfter, trustScore } from '#core/trust/score.ts';
 import {
@@ -103,9 +104,8 @@ export class DynamoDbTrustStore implements AgentLimitSource {
     }
     const existing = await this.#profile(input.agentId);
     if (!existing) throw new Error(`Agent ${input.agentId} was registered but cannot be read back.`);
-    const same =
-      existing.displayName === profile.displayName &&
-      JSON.stringify(existing.pacts) === JSON.stringify(pacts);
+    // DynamoDB does not keep map key order: compare canonical forms.
+    const same = existing.displayName === profile.displayName && hashOf(existing.pacts) === hashOf(pacts);
     if (!same) {
       throw new TollgateError(
         'CONFLICT',

@@ -1,17 +1,16 @@
-import { DynamoDbExecutionIndex } from '#adapters/execution-index-dynamodb.ts';
-import { StepFunctionsRunbookEngine } from '#adapters/runbook-engine-sfn.ts';
 import { readExecution } from '#core/executions.ts';
+import { DynamoDbExecutionIndex } from '#adapters/execution-index-dynamodb.ts';
+import { getCase } from '#adapters/invoice-case-dynamodb.ts';
+import { StepFunctionsRunbookEngine } from '#adapters/runbook-engine-sfn.ts';
 import { apiHandler, json } from './http.ts';
 
 const deps = { index: new DynamoDbExecutionIndex(), engine: new StepFunctionsRunbookEngine() };
 
-/** GET /executions/{executionId} */
+/** GET /executions/{executionId}: the run's status, and for a case runbook what each step found so far. */
 export const handler = apiHandler(async (request) => {
-  const { record, state } = await readExecution(
-    deps,
-    request.principal,
-    request.pathParameter('executionId'),
-  );
+  const { record, state } = await readExecution(deps, request.principal, request.pathParameter('executionId'));
+  const found = await getCase(record.executionId);
+  const approval = found?.approval as { approvalId?: string } | undefined;
   return json(200, {
     executionId: record.executionId,
     runbook: record.runbook,
@@ -20,6 +19,23 @@ export const handler = apiHandler(async (request) => {
     createdAt: record.createdAt,
     startedAt: state.startedAt ?? null,
     stoppedAt: state.stoppedAt ?? null,
+    ...(found
+      ? {
+          decision: found.decision ?? null,
+          reasonCodes: found.reasonCodes ?? [],
+          requiredRole: found.requiredRole ?? null,
+          finalStatus: found.finalStatus ?? null,
+          invoice: found.invoice ?? null,
+          extraction: found.extraction ?? null,
+          match: found.match ?? null,
+          coding: found.coding ?? null,
+          approval: approval ?? null,
+          hold: found.hold ?? null,
+          explanation: found.explanation ?? null,
+          failure: found.failure ?? null,
+        }
+      : {}),
+    evidence: { executionId: record.executionArn, recordsPrefix: 'records/', verify: 'tollgate evidence verify' },
     output: state.output ?? null,
     error: state.error ? { code: state.error, cause: state.cause ?? null } : null,
   });
