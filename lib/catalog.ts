@@ -93,7 +93,8 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
   {
     id: 'EvidenceDigest',
     entry: 'lambdas/handlers/evidence/write-digest.ts',
-    description: 'Evidence: write the next signed digest of every evidence object written since the last one.',
+    description:
+      'Evidence: write the next signed digest of every evidence object written since the last one.',
     tables: {},
     evidence: 'digest',
     scheduleMinutes: 5,
