@@ -12,9 +12,9 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { S3EvidenceStore } from '../lambdas/adapters/evidence-store-s3.ts';
 import { TollgateError } from '../lambdas/core/errors.ts';
 import {
+  AUDITOR_QUERIES,
   type AuditorQuery,
   auditorQuery,
-  AUDITOR_QUERIES,
   EVIDENCE_COLUMNS,
   EVIDENCE_TABLE,
 } from '../lambdas/core/evidence/auditor-queries.ts';
@@ -56,7 +56,11 @@ export function evidenceSource(options: { dataDir: string; bucket?: string }): E
   }
   return {
     store: new S3EvidenceStore(runtime.evidenceBucket, {
-      client: new S3Client({ endpoint: runtime.endpoints.s3, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }),
+      client: new S3Client({
+        endpoint: runtime.endpoints.s3,
+        region: LOCAL_REGION,
+        credentials: LOCAL_CREDENTIALS,
+      }),
       headBeforePut: true,
     }),
     inAws: false,
@@ -76,7 +80,9 @@ export async function runVerify(
     ...(options.publicKeyFile ? { publicKeyPem: readFileSync(options.publicKeyFile, 'utf8') } : {}),
   });
   for (const verdict of report.verdicts) {
-    out(`${verdict.key}: ${verdict.reasons.length === 0 ? 'valid' : `INVALID: ${verdict.reasons.join('; ')}`}`);
+    out(
+      `${verdict.key}: ${verdict.reasons.length === 0 ? 'valid' : `INVALID: ${verdict.reasons.join('; ')}`}`,
+    );
   }
   for (const line of summarise(report, source)) out(line);
   return report.invalid === 0 && report.digests > 0 ? 0 : 1;
@@ -93,9 +99,7 @@ function summarise(report: VerificationReport, source: EvidenceSource): string[]
     report.objectLockChecked
       ? 'Object Lock mode and retain-until checked on every object.'
       : 'Object Lock not checked: the local store (s3rver) has no Object Lock; hashes, chains and signatures were.',
-    report.invalid === 0 && report.digests > 0
-      ? 'Result: all valid.'
-      : `Result: ${report.invalid} INVALID.`,
+    report.invalid === 0 && report.digests > 0 ? 'Result: all valid.' : `Result: ${report.invalid} INVALID.`,
   ];
 }
 
@@ -133,15 +137,23 @@ export async function runExport(
     );
   }
   if (!DATE.test(options.from) || !DATE.test(options.to) || options.from > options.to) {
-    throw new TollgateError('VALIDATION_FAILED', 'Give --from and --to as YYYY-MM-DD, with --from not after --to.');
+    throw new TollgateError(
+      'VALIDATION_FAILED',
+      'Give --from and --to as YYYY-MM-DD, with --from not after --to.',
+    );
   }
   if (query.parameters.includes('minAmount')) {
     if (options.minAmount === undefined)
-      throw new TollgateError('VALIDATION_FAILED', `Export ${query.name} needs --min-amount (e.g. 10000.00).`);
+      throw new TollgateError(
+        'VALIDATION_FAILED',
+        `Export ${query.name} needs --min-amount (e.g. 10000.00).`,
+      );
     if (!/^\d+(\.\d+)?$/.test(options.minAmount))
       throw new TollgateError('VALIDATION_FAILED', '--min-amount must be a decimal like 10000.00.');
   }
-  const values = query.parameters.map((p) => (p === 'minAmount' ? (options.minAmount as string) : options[p]));
+  const values = query.parameters.map((p) =>
+    p === 'minAmount' ? (options.minAmount as string) : options[p],
+  );
 
   const coverage = await digestCoverage(source.store, options.from, options.to);
   const rows =
@@ -151,7 +163,10 @@ export async function runExport(
 
   mkdirSync(options.outDir, { recursive: true });
   const stamp = new Date().toISOString().replace(/[-:.]/g, '');
-  const outputFile = join(options.outDir, `${query.name}-${options.from}-${options.to}-${stamp}.${options.format}`);
+  const outputFile = join(
+    options.outDir,
+    `${query.name}-${options.from}-${options.to}-${stamp}.${options.format}`,
+  );
   const output = options.format === 'json' ? `${JSON.stringify(rows, null, 2)}\n` : toCsv(rows);
   writeFileSync(outputFile, output);
   const manifest = {
@@ -190,7 +205,10 @@ interface Coverage {
 
 /** The digests whose windows overlap the period; the source is complete when they reach past its end. */
 async function digestCoverage(store: EvidenceStore, from: string, to: string): Promise<Coverage> {
-  const keys = (await store.list(DIGESTS_PREFIX)).map((o) => o.key).filter(isDigestKey).sort();
+  const keys = (await store.list(DIGESTS_PREFIX))
+    .map((o) => o.key)
+    .filter(isDigestKey)
+    .sort();
   const digests: (SignedDigest & { key: string })[] = [];
   for (const key of keys) {
     const stored = await store.get(key);
@@ -209,7 +227,10 @@ async function digestCoverage(store: EvidenceStore, from: string, to: string): P
   const complete = newestEnd >= periodEnd;
   const undigested = (await store.list(RECORDS_PREFIX)).filter((o) => !listed.has(o.key)).length;
   return {
-    range: first && last ? { first: { key: first.key, hash: first.hash }, last: { key: last.key, hash: last.hash } } : null,
+    range:
+      first && last
+        ? { first: { key: first.key, hash: first.hash }, last: { key: last.key, hash: last.hash } }
+        : null,
     complete,
     ...(complete
       ? {}
@@ -262,9 +283,11 @@ async function runOnDuckDb(
           : `CREATE VIEW ${EVIDENCE_TABLE} AS SELECT ${typed} WHERE false`,
       );
       const reader = await connection.runAndReadAll(query.sql, [...values]);
-      return reader.getRowObjectsJson().map((row) =>
-        Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v === null ? null : String(v)])),
-      );
+      return reader
+        .getRowObjectsJson()
+        .map((row) =>
+          Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v === null ? null : String(v)])),
+        );
     } finally {
       connection.closeSync();
       instance.closeSync();
@@ -279,7 +302,8 @@ async function runOnAthena(
   values: readonly string[],
   options: ExportOptions,
 ): Promise<Record<string, string | null>[]> {
-  if (!options.athena) throw new TollgateError('VALIDATION_FAILED', 'Athena exports need --workgroup and --database.');
+  if (!options.athena)
+    throw new TollgateError('VALIDATION_FAILED', 'Athena exports need --workgroup and --database.');
   const athena = new AthenaClient({});
   const started = await athena.send(
     new StartQueryExecutionCommand({
@@ -343,4 +367,3 @@ function toCsv(rows: readonly Record<string, string | null>[]): string {
     v === null || v === undefined ? '' : /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
   return `${[header.join(','), ...rows.map((row) => header.map((h) => cell(row[h])).join(','))].join('\n')}\n`;
 }
-

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { DEMO_USERS, issueDevToken, loadOrCreateSigningKey } from '../local/dev-identity.ts';
 import { AUDITOR_QUERIES } from '../lambdas/core/evidence/auditor-queries.ts';
+import { DEMO_USERS, issueDevToken, loadOrCreateSigningKey } from '../local/dev-identity.ts';
 import { DEFAULT_DATA_DIR, DEFAULT_PORT, startLocalStack } from '../local/local-stack.ts';
 import { evidenceSource, runExport, runVerify } from './evidence-commands.ts';
 
@@ -87,15 +87,19 @@ evidence
   .option('--public-key <file>', 'trust only this digest-signing public key (PEM)')
   .action(async (options: { dataDir: string; bucket?: string; publicKey?: string }) => {
     const source = evidenceSource(options);
-    const code = await runVerify(source, options.publicKey ? { publicKeyFile: options.publicKey } : {}, (line) =>
-      process.stdout.write(`${line}\n`),
+    const code = await runVerify(
+      source,
+      options.publicKey ? { publicKeyFile: options.publicKey } : {},
+      (line) => process.stdout.write(`${line}\n`),
     );
     process.exitCode = code;
   });
 
 evidence
   .command('export')
-  .description(`Run a standard auditor query and write the result with its manifest. Queries: ${AUDITOR_QUERIES.map((q) => q.name).join(', ')}.`)
+  .description(
+    `Run a standard auditor query and write the result with its manifest. Queries: ${AUDITOR_QUERIES.map((q) => q.name).join(', ')}.`,
+  )
   .argument('<query>', AUDITOR_QUERIES.map((q) => `${q.name}: ${q.question}`).join(' | '))
   .requiredOption('--from <date>', 'first business date, YYYY-MM-DD')
   .requiredOption('--to <date>', 'last business date, YYYY-MM-DD')

@@ -12,9 +12,9 @@ import {
   TABLE_ENV,
   TABLE_IDS,
 } from '../lambdas/adapters/resource-env.ts';
+import { type Digest, writeNextDigest } from '../lambdas/core/evidence/digests.ts';
 import { PROJECT_ROOT } from '../lib/project-root.ts';
 import { LocalApiGateway } from './api-gateway-local.ts';
-import { type Digest, writeNextDigest } from '../lambdas/core/evidence/digests.ts';
 import { loadOrCreateSigningKey, type SigningKey } from './dev-identity.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { loadOrCreateDigestSigner } from './evidence-signing-key.ts';

@@ -25,7 +25,10 @@ export class KmsDigestSigner implements DigestSigner {
     const out = await client.send(new GetPublicKeyCommand({ KeyId: kmsKeyId }));
     if (!out.PublicKey) throw new Error(`KMS returned no public key for ${kmsKeyId}.`);
     const der = Buffer.from(out.PublicKey);
-    const pem = `-----BEGIN PUBLIC KEY-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n').trimEnd()}\n-----END PUBLIC KEY-----\n`;
+    const pem = `-----BEGIN PUBLIC KEY-----\n${der
+      .toString('base64')
+      .replace(/(.{64})/g, '$1\n')
+      .trimEnd()}\n-----END PUBLIC KEY-----\n`;
     const keyId = createHash('sha256').update(der).digest('hex').slice(0, 32);
     return new KmsDigestSigner(kmsKeyId, keyId, pem, client);
   }

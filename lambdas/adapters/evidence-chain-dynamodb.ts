@@ -93,7 +93,8 @@ export class DynamoDbEvidenceChain implements EvidenceChainStore {
       return 'claimed';
     } catch (error) {
       const name = (error as { name?: string }).name;
-      if (name === 'TransactionCanceledException' || name === 'TransactionConflictException') return 'conflict';
+      if (name === 'TransactionCanceledException' || name === 'TransactionConflictException')
+        return 'conflict';
       rethrowTransient(error);
     }
   }

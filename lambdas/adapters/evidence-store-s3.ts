@@ -87,7 +87,11 @@ export class S3EvidenceStore implements EvidenceStore {
       );
       for (const item of out.Contents ?? []) {
         if (item.Key) {
-          objects.push({ key: item.Key, lastModified: item.LastModified ?? new Date(0), size: item.Size ?? 0 });
+          objects.push({
+            key: item.Key,
+            lastModified: item.LastModified ?? new Date(0),
+            size: item.Size ?? 0,
+          });
         }
       }
       token = out.IsTruncated ? out.NextContinuationToken : undefined;
@@ -129,6 +133,8 @@ export class S3EvidenceStore implements EvidenceStore {
 function wrap(error: unknown, what: string): Error {
   const name = (error as { name?: string }).name ?? 'Error';
   if (TRANSIENT.has(name))
-    return new TransientStoreError(`Evidence store could not ${what}: ${name}; safe to retry.`, { cause: error });
+    return new TransientStoreError(`Evidence store could not ${what}: ${name}; safe to retry.`, {
+      cause: error,
+    });
   return new EvidenceStoreError(`Evidence store could not ${what}: ${name}.`, { cause: error });
 }

@@ -69,29 +69,32 @@ export function auditorQuery(name: string): AuditorQuery | undefined {
 }
 
 /** The Glue/DuckDB columns of a record (partition columns `type` and `dt` come from the key). */
-export const EVIDENCE_COLUMNS: readonly { readonly name: string; readonly glue: string; readonly duckdb: string }[] =
-  [
-    { name: 'schemaVersion', glue: 'int', duckdb: 'INTEGER' },
-    { name: 'recordId', glue: 'string', duckdb: 'VARCHAR' },
-    { name: 'recordType', glue: 'string', duckdb: 'VARCHAR' },
-    { name: 'runbook', glue: 'string', duckdb: 'VARCHAR' },
-    { name: 'runbookVersion', glue: 'string', duckdb: 'VARCHAR' },
-    { name: 'executionId', glue: 'string', duckdb: 'VARCHAR' },
-    { name: 'eventKey', glue: 'string', duckdb: 'VARCHAR' },
-    { name: 'sequence', glue: 'bigint', duckdb: 'BIGINT' },
-    {
-      name: 'actor',
-      glue: 'struct<kind:string,id:string,role:string>',
-      duckdb: 'STRUCT(kind VARCHAR, id VARCHAR, role VARCHAR)',
-    },
-    { name: 'timestamp', glue: 'string', duckdb: 'VARCHAR' },
-    {
-      name: 'business',
-      glue: 'struct<vendorid:string,vendorname:string,invoicenumber:string,amount:string,currency:string,decision:string,reasoncodes:array<string>>',
-      duckdb:
-        'STRUCT(vendorId VARCHAR, vendorName VARCHAR, invoiceNumber VARCHAR, amount VARCHAR, currency VARCHAR, decision VARCHAR, reasonCodes VARCHAR[])',
-    },
-    { name: 'contentHash', glue: 'string', duckdb: 'VARCHAR' },
-    { name: 'prevHash', glue: 'string', duckdb: 'VARCHAR' },
-    { name: 'hash', glue: 'string', duckdb: 'VARCHAR' },
-  ];
+export const EVIDENCE_COLUMNS: readonly {
+  readonly name: string;
+  readonly glue: string;
+  readonly duckdb: string;
+}[] = [
+  { name: 'schemaVersion', glue: 'int', duckdb: 'INTEGER' },
+  { name: 'recordId', glue: 'string', duckdb: 'VARCHAR' },
+  { name: 'recordType', glue: 'string', duckdb: 'VARCHAR' },
+  { name: 'runbook', glue: 'string', duckdb: 'VARCHAR' },
+  { name: 'runbookVersion', glue: 'string', duckdb: 'VARCHAR' },
+  { name: 'executionId', glue: 'string', duckdb: 'VARCHAR' },
+  { name: 'eventKey', glue: 'string', duckdb: 'VARCHAR' },
+  { name: 'sequence', glue: 'bigint', duckdb: 'BIGINT' },
+  {
+    name: 'actor',
+    glue: 'struct<kind:string,id:string,role:string>',
+    duckdb: 'STRUCT(kind VARCHAR, id VARCHAR, role VARCHAR)',
+  },
+  { name: 'timestamp', glue: 'string', duckdb: 'VARCHAR' },
+  {
+    name: 'business',
+    glue: 'struct<vendorid:string,vendorname:string,invoicenumber:string,amount:string,currency:string,decision:string,reasoncodes:array<string>>',
+    duckdb:
+      'STRUCT(vendorId VARCHAR, vendorName VARCHAR, invoiceNumber VARCHAR, amount VARCHAR, currency VARCHAR, decision VARCHAR, reasonCodes VARCHAR[])',
+  },
+  { name: 'contentHash', glue: 'string', duckdb: 'VARCHAR' },
+  { name: 'prevHash', glue: 'string', duckdb: 'VARCHAR' },
+  { name: 'hash', glue: 'string', duckdb: 'VARCHAR' },
+];

@@ -129,7 +129,11 @@ export async function writeNextDigest(deps: DigestJobDeps): Promise<{ key: strin
   }
 
   const publicKeyPem = await signer.publicKeyPem();
-  await store.putNew(publicKeyKey(signer.keyId), new TextEncoder().encode(publicKeyPem), 'application/x-pem-file');
+  await store.putNew(
+    publicKeyKey(signer.keyId),
+    new TextEncoder().encode(publicKeyPem),
+    'application/x-pem-file',
+  );
   const sequence = (latest?.digest.sequence ?? 0) + 1;
   const digest: Digest = {
     digestVersion: 1,
@@ -146,13 +150,20 @@ export async function writeNextDigest(deps: DigestJobDeps): Promise<{ key: strin
   const signature = Buffer.from(await signer.sign(digestBytes(digest))).toString('base64');
   const signed: SignedDigest = { digest, hash: hashOf(digest), signature };
   const key = digestKey(sequence);
-  const outcome = await store.putNew(key, new TextEncoder().encode(canonicalJson(signed)), 'application/json');
+  const outcome = await store.putNew(
+    key,
+    new TextEncoder().encode(canonicalJson(signed)),
+    'application/json',
+  );
   if (outcome === 'exists') throw new DigestRaceError(key);
   return { key, digest };
 }
 
 async function latestDigest(store: EvidenceStore): Promise<(SignedDigest & { key: string }) | undefined> {
-  const keys = (await store.list(DIGESTS_PREFIX)).map((o) => o.key).filter(isDigestKey).sort();
+  const keys = (await store.list(DIGESTS_PREFIX))
+    .map((o) => o.key)
+    .filter(isDigestKey)
+    .sort();
   const key = keys.at(-1);
   if (!key) return undefined;
   const stored = await store.get(key);

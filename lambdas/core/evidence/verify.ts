@@ -2,8 +2,8 @@ import { constants, createPublicKey, verify as verifySignature } from 'node:cryp
 import { canonicalJson } from '../canonical-json.ts';
 import { hashOf, sha256Hex } from '../hashing.ts';
 import {
-  type Digest,
   DIGESTS_PREFIX,
+  type Digest,
   digestBytes,
   digestKey,
   isDigestKey,
@@ -57,7 +57,10 @@ interface Listing {
   readonly versionId: string | null;
 }
 
-export async function verifyEvidence(store: EvidenceStore, options: VerifyOptions): Promise<VerificationReport> {
+export async function verifyEvidence(
+  store: EvidenceStore,
+  options: VerifyOptions,
+): Promise<VerificationReport> {
   const problems = new Map<string, string[]>();
   const flag = (key: string, reason: string) => {
     const list = problems.get(key) ?? [];
@@ -68,7 +71,9 @@ export async function verifyEvidence(store: EvidenceStore, options: VerifyOption
     if (!problems.has(key)) problems.set(key, []);
   };
 
-  const digestObjects = (await store.list(DIGESTS_PREFIX)).filter((o) => !o.key.startsWith(`${DIGESTS_PREFIX}public-keys/`));
+  const digestObjects = (await store.list(DIGESTS_PREFIX)).filter(
+    (o) => !o.key.startsWith(`${DIGESTS_PREFIX}public-keys/`),
+  );
   const records = await store.list(RECORDS_PREFIX);
   const payloads = await store.list(PAYLOADS_PREFIX);
 
@@ -132,7 +137,10 @@ export async function verifyEvidence(store: EvidenceStore, options: VerifyOption
       if (previous.signature !== digest.previous.signature)
         flag(key, `previous-digest signature does not match ${expectedKey} as stored`);
       if (previous.digest.windowEnd !== digest.windowStart)
-        flag(key, `window starts ${digest.windowStart}, but ${expectedKey} ended ${previous.digest.windowEnd}`);
+        flag(
+          key,
+          `window starts ${digest.windowStart}, but ${expectedKey} ended ${previous.digest.windowEnd}`,
+        );
     }
   }
 
@@ -169,7 +177,10 @@ export async function verifyEvidence(store: EvidenceStore, options: VerifyOption
       flag(object.key, unlistedReason(object, newestEnd));
     } else {
       if (listing.sha256 !== sha256)
-        flag(object.key, `SHA-256 differs from ${listing.digestKey}: the object changed after it was digested`);
+        flag(
+          object.key,
+          `SHA-256 differs from ${listing.digestKey}: the object changed after it was digested`,
+        );
       if (listing.versionId && stored.versionId && listing.versionId !== stored.versionId)
         flag(object.key, `version ${stored.versionId} is not the version ${listing.versionId} digested`);
     }
@@ -188,7 +199,10 @@ export async function verifyEvidence(store: EvidenceStore, options: VerifyOption
       const lock = await store.lockStatus(object.key, stored.versionId);
       if (!lock.mode) flag(object.key, 'no Object Lock retention on this version');
       else if (!lock.retainUntil || lock.retainUntil.getTime() <= options.now().getTime())
-        flag(object.key, `Object Lock ${lock.mode} retention ended ${lock.retainUntil?.toISOString() ?? '(no date)'}`);
+        flag(
+          object.key,
+          `Object Lock ${lock.mode} retention ended ${lock.retainUntil?.toISOString() ?? '(no date)'}`,
+        );
     }
   }
   for (const [key, listing] of listings) {
@@ -200,7 +214,8 @@ export async function verifyEvidence(store: EvidenceStore, options: VerifyOption
     for (const payload of record.payloads ?? []) {
       const stored = payloadHashes.get(payload.key);
       if (stored === undefined) flag(key, `references payload ${payload.key}, which is missing`);
-      else if (stored !== payload.sha256) flag(key, `payload ${payload.key} does not hash to ${payload.sha256}`);
+      else if (stored !== payload.sha256)
+        flag(key, `payload ${payload.key} does not hash to ${payload.sha256}`);
     }
   }
   checkChainSummaries(digests, parsedRecords, flag);
@@ -243,7 +258,8 @@ function checkRecord(
   flag: (key: string, reason: string) => void,
 ): void {
   if (recordHash(record) !== record.hash) flag(key, 'record hash does not match its content');
-  if (canonicalJson(record) !== new TextDecoder().decode(body)) flag(key, 'record is not stored as canonical JSON');
+  if (canonicalJson(record) !== new TextDecoder().decode(body))
+    flag(key, 'record is not stored as canonical JSON');
   if (recordKey(record.recordType, record.timestamp, record.recordId) !== key)
     flag(key, `record ${record.recordId} is stored under the wrong key`);
 }
@@ -291,7 +307,9 @@ function checkChainSummaries(
   parsed: readonly { key: string; record: EvidenceRecord }[],
   flag: (key: string, reason: string) => void,
 ): void {
-  const byLink = new Map(parsed.map(({ record }) => [`${record.executionId}#${record.sequence}`, record.hash]));
+  const byLink = new Map(
+    parsed.map(({ record }) => [`${record.executionId}#${record.sequence}`, record.hash]),
+  );
   for (const [key, { digest }] of digests) {
     for (const chain of digest.chains ?? []) {
       const first = byLink.get(`${chain.executionId}#${chain.firstSequence}`);

@@ -18,7 +18,11 @@ export async function handler(): Promise<{ key: string; objects: number } | { sk
       now: () => new Date(),
       settleMs: SETTLE_MS,
     });
-    logger.info('evidence digest written', { key, objects: digest.objects.length, windowEnd: digest.windowEnd });
+    logger.info('evidence digest written', {
+      key,
+      objects: digest.objects.length,
+      windowEnd: digest.windowEnd,
+    });
     return { key, objects: digest.objects.length };
   } catch (error) {
     if (error instanceof DigestRaceError) {
