@@ -1,10 +1,13 @@
-import { CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { Construct } from 'constructs';
 import type { TableId } from '../lambdas/adapters/resource-env.ts';
 import { ROLES } from '../lambdas/core/roles.ts';
 import { FUNCTIONS, type FunctionDefinition, ROUTES, RUNBOOKS, type TableAccess } from './catalog.ts';
 import type { StageConfig } from './config/stage-config.ts';
 import { ActionFunction } from './constructs/action-function.ts';
+import { EvidenceAnalytics } from './constructs/evidence-analytics.ts';
 import { EvidenceBucket } from './constructs/evidence-bucket.ts';
 import { FinanceApi } from './constructs/finance-api.ts';
 import { ModelAccess } from './constructs/model-access.ts';
@@ -33,6 +36,7 @@ export class TollgateStack extends Stack {
   readonly keys: TollgateKeys;
   readonly tables: TollgateTables;
   readonly evidence: EvidenceBucket;
+  readonly evidenceAnalytics: EvidenceAnalytics;
   readonly functions: ReadonlyMap<string, ActionFunction>;
   readonly runbooks: ReadonlyMap<string, Runbook>;
   readonly api: FinanceApi;
@@ -69,6 +73,12 @@ export class TollgateStack extends Stack {
           })
         : undefined;
 
+    this.evidenceAnalytics = new EvidenceAnalytics(this, 'EvidenceAnalytics', {
+      evidenceBucket: this.evidence.bucket,
+      key: this.keys.evidence,
+      accessLogs: this.evidence.accessLogs,
+    });
+
     const functions = new Map<string, ActionFunction>();
     for (const definition of FUNCTIONS) {
       const fn = new ActionFunction(this, definition.id, {
@@ -83,6 +93,19 @@ export class TollgateStack extends Stack {
         this.tables.bindTo(fn, tableId, access);
       }
       if (definition.model === 'invoke') this.model.bindTo(fn);
+      if (definition.evidence) {
+        this.evidence.bindTo(fn, definition.evidence);
+        // Evidence chain heads live in the work table, so every evidence writer may update it.
+        if (definition.evidence === 'write' && definition.tables.work !== 'readWrite')
+          this.tables.bindTo(fn, 'work', 'readWrite');
+      }
+      if (definition.scheduleMinutes) {
+        new Rule(this, `${definition.id}Schedule`, {
+          description: `Tollgate ${definition.id} every ${definition.scheduleMinutes} minutes`,
+          schedule: Schedule.rate(Duration.minutes(definition.scheduleMinutes)),
+          targets: [new LambdaFunction(fn.function, { retryAttempts: 2 })],
+        });
+      }
       functions.set(definition.id, fn);
     }
     this.functions = functions;
@@ -149,6 +172,14 @@ export class TollgateStack extends Stack {
     new CfnOutput(this, 'EvidenceBucketName', {
       value: this.evidence.bucket.bucketName,
       description: 'Object Lock bucket auditors verify evidence in',
+    });
+    new CfnOutput(this, 'EvidenceAthenaWorkGroup', {
+      value: this.evidenceAnalytics.workGroup.ref,
+      description: 'Athena workgroup for `tollgate evidence export --engine athena`',
+    });
+    new CfnOutput(this, 'EvidenceGlueDatabase', {
+      value: this.evidenceAnalytics.databaseName,
+      description: 'Glue database holding the evidence_records table',
     });
   }
 }

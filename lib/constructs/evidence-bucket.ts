@@ -1,6 +1,13 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { Grant } from 'aws-cdk-lib/aws-iam';
-import type { IKey } from 'aws-cdk-lib/aws-kms';
+import {
+  AccountRootPrincipal,
+  AnyPrincipal,
+  Effect,
+  Grant,
+  PolicyStatement,
+  Role,
+} from 'aws-cdk-lib/aws-iam';
+import { type IKey, Key, KeySpec, KeyUsage } from 'aws-cdk-lib/aws-kms';
 import {
   BlockPublicAccess,
   Bucket,
@@ -9,12 +16,24 @@ import {
   ObjectOwnership,
 } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { EVIDENCE_BUCKET_ENV } from '../../lambdas/adapters/resource-env.ts';
+import { EVIDENCE_BUCKET_ENV, EVIDENCE_SIGNING_KEY_ENV } from '../../lambdas/adapters/resource-env.ts';
+import type { EvidenceAccess } from '../catalog.ts';
 import type { EvidenceRetention } from '../config/stage-config.ts';
 import type { ActionFunction } from './action-function.ts';
 import { acknowledgeWildcardResource } from './nag-findings.ts';
 
-export type EvidenceAccess = 'write' | 'read';
+/** Actions that could remove evidence or shorten its protection: only the break-glass role may call them. */
+export const PROTECTED_EVIDENCE_ACTIONS = [
+  's3:DeleteObject',
+  's3:DeleteObjectVersion',
+  's3:PutObjectRetention',
+  's3:PutObjectLegalHold',
+  's3:BypassGovernanceRetention',
+  's3:PutBucketObjectLockConfiguration',
+  's3:PutLifecycleConfiguration',
+  's3:DeleteBucket',
+  's3:DeleteBucketPolicy',
+] as const;
 
 export interface EvidenceBucketProps {
   /** Default Object Lock retention of every evidence object. */
@@ -32,6 +51,10 @@ export class EvidenceBucket extends Construct {
   readonly bucket: Bucket;
   readonly accessLogs: Bucket;
   readonly key: IKey;
+  /** Assumed only with MFA, by people the account grants it to, to remove or re-protect evidence. */
+  readonly breakGlassRole: Role;
+  /** Asymmetric KMS key (ECC_NIST_P256) that signs evidence digests. */
+  readonly signingKey: Key;
 
   constructor(scope: Construct, id: string, props: EvidenceBucketProps) {
     super(scope, id);
@@ -65,17 +88,72 @@ export class EvidenceBucket extends Construct {
       serverAccessLogsPrefix: 'evidence/',
       removalPolicy: RemovalPolicy.RETAIN,
     });
+
+    this.breakGlassRole = new Role(this, 'BreakGlass', {
+      assumedBy: new AccountRootPrincipal().withConditions({
+        Bool: { 'aws:MultiFactorAuthPresent': 'true' },
+      }),
+      description:
+        'Tollgate evidence break-glass: the only principal the bucket policy lets delete or change retention.',
+    });
+    this.bucket.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'DenyEvidenceDeletionAndRetentionChanges',
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: [...PROTECTED_EVIDENCE_ACTIONS],
+        resources: [this.bucket.bucketArn, this.bucket.arnForObjects('*')],
+        conditions: { ArnNotEquals: { 'aws:PrincipalArn': this.breakGlassRole.roleArn } },
+      }),
+    );
+    // Default encryption covers PUTs without the header; these refuse a PUT asking for anything but the evidence key.
+    this.bucket.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'DenyPutsNotEncryptedWithKms',
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: ['s3:PutObject'],
+        resources: [this.bucket.arnForObjects('*')],
+        conditions: { StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption': 'aws:kms' } },
+      }),
+    );
+    this.bucket.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'DenyPutsUnderAnotherKey',
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: ['s3:PutObject'],
+        resources: [this.bucket.arnForObjects('*')],
+        conditions: {
+          StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption-aws-kms-key-id': props.key.keyArn },
+        },
+      }),
+    );
+
+    this.signingKey = new Key(this, 'DigestSigningKey', {
+      description: 'Tollgate: signs evidence digests (verify with the public key published beside them)',
+      keySpec: KeySpec.ECC_NIST_P256,
+      keyUsage: KeyUsage.SIGN_VERIFY,
+      removalPolicy: RemovalPolicy.RETAIN,
+      pendingWindow: Duration.days(30),
+    });
   }
 
   /**
-   * Grants `fn` writing new evidence objects (`write`) or reading them back (`read`), with the
-   * matching use of the evidence key, and tells it the bucket name through EVIDENCE_BUCKET_ENV.
+   * Grants `fn` writing new evidence objects (`write`), reading them back (`read`), or both plus
+   * signing with the digest key (`digest`), with the matching use of the evidence key, and tells
+   * it the bucket (and signing key) through EVIDENCE_BUCKET_ENV (and EVIDENCE_SIGNING_KEY_ENV).
    * Neither mode may delete objects or change their retention.
    */
   bindTo(fn: ActionFunction, access: EvidenceAccess): void {
     const objects = this.bucket.arnForObjects('*');
     if (access === 'write') {
-      Grant.addToPrincipal({ grantee: fn.role, actions: ['s3:PutObject'], resourceArns: [objects] });
+      // GetObject lets a retried step compare what an earlier attempt wrote; it never deletes.
+      Grant.addToPrincipal({
+        grantee: fn.role,
+        actions: ['s3:PutObject', 's3:GetObject'],
+        resourceArns: [objects],
+      });
       this.key.grant(fn.role, 'kms:GenerateDataKey', 'kms:Decrypt');
     } else {
       Grant.addToPrincipal({
@@ -89,6 +167,12 @@ export class EvidenceBucket extends Construct {
         resourceArns: [this.bucket.bucketArn],
       });
       this.key.grant(fn.role, 'kms:Decrypt');
+    }
+    if (access === 'digest') {
+      Grant.addToPrincipal({ grantee: fn.role, actions: ['s3:PutObject'], resourceArns: [objects] });
+      this.key.grant(fn.role, 'kms:GenerateDataKey');
+      this.signingKey.grant(fn.role, 'kms:Sign', 'kms:GetPublicKey');
+      fn.addEnvironment(EVIDENCE_SIGNING_KEY_ENV, this.signingKey.keyArn);
     }
     acknowledgeWildcardResource(
       fn.role,

@@ -1,0 +1,136 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { AUDITOR_QUERIES } from '../../lambdas/core/evidence/auditor-queries.ts';
+import { RECORD_TYPES } from '../../lambdas/core/evidence/records.ts';
+import { PROTECTED_EVIDENCE_ACTIONS } from '../../lib/constructs/evidence-bucket.ts';
+import { synthesizeShippedStages } from './synthesize.ts';
+
+const { dev, prod } = synthesizeShippedStages();
+
+interface Statement {
+  Sid?: string;
+  Effect: string;
+  Action: string | string[];
+  Condition?: Record<string, Record<string, unknown>>;
+  Principal?: unknown;
+}
+
+function bucketPolicyStatements(template: Template): Statement[] {
+  return Object.values(template.findResources('AWS::S3::BucketPolicy')).flatMap(
+    (policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement,
+  );
+}
+
+function roleStatements(template: Template, functionId: string): Statement[] {
+  return Object.entries(template.findResources('AWS::IAM::Policy'))
+    .filter(([logicalId]) => logicalId.startsWith(`${functionId}Role`))
+    .flatMap(([, policy]) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+}
+
+describe.each([
+  ['dev', dev.template],
+  ['prod', prod.template],
+])('Tollgate-%s evidence', (_stage, template) => {
+  it('denies deletes and retention changes to everyone but the break-glass role', () => {
+    // Prepare
+    const statements = bucketPolicyStatements(template);
+
+    // Act
+    const deny = statements.find((s) => s.Sid === 'DenyEvidenceDeletionAndRetentionChanges');
+
+    // Assess
+    expect(deny?.Effect).toBe('Deny');
+    expect(deny?.Principal).toEqual({ AWS: '*' });
+    expect([deny?.Action].flat()).toEqual(expect.arrayContaining([...PROTECTED_EVIDENCE_ACTIONS]));
+    expect(JSON.stringify(deny?.Condition?.ArnNotEquals?.['aws:PrincipalArn'])).toMatch(/BreakGlass/);
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [Match.objectLike({ Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } } })],
+      },
+      Description: Match.stringLikeRegexp('break-glass'),
+    });
+  });
+
+  it('denies non-TLS requests and PUTs not encrypted with the evidence key', () => {
+    // Prepare
+    const statements = bucketPolicyStatements(template);
+
+    // Act
+    const tls = statements.find((s) => s.Condition?.Bool?.['aws:SecureTransport'] === 'false');
+    const sse = statements.find((s) => s.Sid === 'DenyPutsNotEncryptedWithKms');
+    const key = statements.find((s) => s.Sid === 'DenyPutsUnderAnotherKey');
+
+    // Assess
+    expect(tls?.Effect).toBe('Deny');
+    expect(sse?.Condition?.StringNotEqualsIfExists?.['s3:x-amz-server-side-encryption']).toBe('aws:kms');
+    expect(
+      key?.Condition?.StringNotEqualsIfExists?.['s3:x-amz-server-side-encryption-aws-kms-key-id'],
+    ).toBeDefined();
+  });
+
+  it('has an asymmetric P-256 signing key that only the digest function may sign with', () => {
+    // Act
+    const digest = roleStatements(template, 'EvidenceDigest');
+    const writer = roleStatements(template, 'DeploymentCheckWriteProbe');
+
+    // Assess
+    template.hasResourceProperties('AWS::KMS::Key', { KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' });
+    expect(digest.flatMap((s) => [s.Action].flat())).toEqual(
+      expect.arrayContaining(['kms:Sign', 'kms:GetPublicKey', 's3:PutObject', 's3:ListBucket']),
+    );
+    expect(writer.flatMap((s) => [s.Action].flat())).toEqual(expect.arrayContaining(['s3:PutObject']));
+    expect(writer.flatMap((s) => [s.Action].flat())).not.toContain('kms:Sign');
+    expect(writer.flatMap((s) => [s.Action].flat()).filter((a) => a.startsWith('s3:Delete'))).toEqual([]);
+  });
+
+  it('runs the digest function on a schedule', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      State: 'ENABLED',
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^EvidenceDigestHandler'), 'Arn'] },
+        }),
+      ],
+    });
+  });
+
+  it('has a Glue table over records/ with partition projection on type and dt', () => {
+    template.hasResourceProperties('AWS::Glue::Table', {
+      TableInput: Match.objectLike({
+        Name: 'evidence_records',
+        PartitionKeys: [
+          { Name: 'type', Type: 'string' },
+          { Name: 'dt', Type: 'string' },
+        ],
+        Parameters: Match.objectLike({
+          'projection.enabled': 'true',
+          'projection.type.values': RECORD_TYPES.join(','),
+          'projection.dt.format': 'yyyy-MM-dd',
+          'storage.location.template': Match.anyValue(),
+        }),
+        StorageDescriptor: Match.objectLike({
+          SerdeInfo: Match.objectLike({ SerializationLibrary: 'org.openx.data.jsonserde.JsonSerDe' }),
+        }),
+      }),
+    });
+  });
+
+  it('has an Athena workgroup with enforced KMS-encrypted results and the three named queries', () => {
+    // Act
+    const named = Object.values(template.findResources('AWS::Athena::NamedQuery')).map(
+      (q) => q.Properties.Name as string,
+    );
+
+    // Assess
+    template.hasResourceProperties('AWS::Athena::WorkGroup', {
+      WorkGroupConfiguration: Match.objectLike({
+        EnforceWorkGroupConfiguration: true,
+        ResultConfiguration: Match.objectLike({
+          EncryptionConfiguration: { EncryptionOption: 'SSE_KMS', KmsKey: Match.anyValue() },
+        }),
+      }),
+    });
+    expect(named.sort()).toEqual(AUDITOR_QUERIES.map((q) => q.name).sort());
+  });
+});
