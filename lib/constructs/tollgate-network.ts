@@ -45,7 +45,7 @@ export interface FunctionPlacement {
   readonly securityGroups: SecurityGroup[];
 }
 
-interface EndpointAccess {
+export interface EndpointAccess {
   readonly actions: readonly string[];
   /** Resource ARNs, read when the template is written so resources added later are covered. */
   readonly resources: (stack: Stack) => readonly string[];
@@ -183,16 +183,8 @@ export class TollgateNetwork extends Construct {
         },
       ],
     ];
-    for (const [endpointId, service, access] of interfaceEndpoints) {
-      const endpoint = this.vpc.addInterfaceEndpoint(endpointId, {
-        service,
-        privateDnsEnabled: true,
-        subnets: isolated,
-        securityGroups: [this.endpointSecurityGroup],
-        open: false,
-      });
-      this.restrict(endpoint.node.defaultChild as CfnVPCEndpoint, access);
-    }
+    for (const [endpointId, service, access] of interfaceEndpoints)
+      this.addServiceEndpoint(endpointId, service, access);
 
     const gatewayEndpoints: [string, GatewayVpcEndpointAwsService, EndpointAccess][] = [
       [
@@ -235,6 +227,21 @@ export class TollgateNetwork extends Construct {
       const endpoint = this.vpc.addGatewayEndpoint(endpointId, { service, subnets: [isolated] });
       this.restrict(endpoint.node.defaultChild as CfnVPCEndpoint, access);
     }
+  }
+
+  /**
+   * One more AWS service the functions reach (e.g. Athena, Glue): an interface endpoint with
+   * private DNS behind the endpoint security group, its policy limited like the others.
+   */
+  addServiceEndpoint(id: string, service: InterfaceVpcEndpointAwsService, access: EndpointAccess): void {
+    const endpoint = this.vpc.addInterfaceEndpoint(id, {
+      service,
+      privateDnsEnabled: true,
+      subnets: { subnetType: SubnetType.PRIVATE_ISOLATED },
+      securityGroups: [this.endpointSecurityGroup],
+      open: false,
+    });
+    this.restrict(endpoint.node.defaultChild as CfnVPCEndpoint, access);
   }
 
   /** Where every function of the stage runs. */

@@ -34,13 +34,11 @@ function bound(props: ModelAccessProps) {
   const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
     (policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement,
   );
-  const environment = (
-    Object.values(template.findResources('AWS::Lambda::Function'))[0]?.Properties.Environment as {
-      Variables: Record<string, unknown>;
-    }
-  ).Variables;
+  const [lambda] = Object.values(template.findResources('AWS::Lambda::Function'));
+  if (!lambda) throw new Error('The bound function is missing from the template.');
+  const environment = (lambda.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
   const bedrock = statements.filter((s) => [s.Action].flat().some((action) => action.startsWith('bedrock:')));
-  return { bedrock, environment, resolve: (value: unknown) => stack.resolve(value) };
+  return { bedrock, environment };
 }
 
 describe('model binder', () => {

@@ -1,6 +1,7 @@
 import { App, type Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
 import { resolveStageConfig } from '../../lib/config/stage-config.ts';
 import { ACKNOWLEDGEMENTS_METADATA_KEY } from '../../lib/security-posture.ts';
@@ -216,6 +217,21 @@ describe.each([
     template.hasResourceProperties('AWS::WAFv2::LoggingConfiguration', {
       RedactedFields: Match.arrayWith([{ SingleHeader: { Name: 'authorization' } }]),
     });
+  });
+});
+
+describe('stack-wide validations', () => {
+  it('stop synth for a log group without a key or a retention, wherever it is added', () => {
+    // Act
+    const stack = prodWith({}, (s) => {
+      new LogGroup(s, 'Unencrypted', { retention: RetentionDays.ONE_WEEK });
+    });
+
+    // Assess
+    Annotations.fromStack(stack).hasError(
+      '/Tollgate-variant/Unencrypted/Resource',
+      Match.stringLikeRegexp('encrypted with the logs key'),
+    );
   });
 });
 
