@@ -122,6 +122,8 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
     entry: 'lambdas/handlers/escrow/expire-holds.ts',
     description: 'Escrow sweeper: expire open holds past their expiry, returning the money to available.',
     tables: { escrow: 'readWrite' },
+    scheduleMinutes: 15,
+    timeoutSeconds: 300,
   },
   {
     id: 'ListApprovals',

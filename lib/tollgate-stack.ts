@@ -1,6 +1,8 @@
-import { CfnOutput, Duration, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { TableId } from '../lambdas/adapters/resource-env.ts';
 import { ROLES } from '../lambdas/core/roles.ts';
@@ -79,8 +81,25 @@ export class TollgateStack extends Stack {
       accessLogs: this.evidence.accessLogs,
     });
 
+    // Scheduled jobs are invoked asynchronously: what fails after retries lands here, not nowhere.
+    const deadLetters = FUNCTIONS.some((f) => f.scheduleMinutes)
+      ? new Queue(this, 'ScheduledJobDeadLetters', {
+          encryption: QueueEncryption.KMS,
+          encryptionMasterKey: this.keys.queues,
+          enforceSSL: true,
+          retentionPeriod: Duration.days(14),
+        })
+      : undefined;
+    if (deadLetters) {
+      Validations.of(deadLetters).acknowledge({
+        id: 'Serverless-SQSRedrivePolicy',
+        reason:
+          'This queue is itself the last stop for failed scheduled invocations; redriving it further would only hide them. Messages are kept 14 days for an operator.',
+      });
+    }
     const functions = new Map<string, ActionFunction>();
     for (const definition of FUNCTIONS) {
+      const scheduled = definition.scheduleMinutes !== undefined && deadLetters !== undefined;
       const fn = new ActionFunction(this, definition.id, {
         definition,
         stageName: config.stageName,
@@ -88,7 +107,16 @@ export class TollgateStack extends Stack {
         logsKey: this.keys.logs,
         projectRoot,
         ...(this.network ? { placement: this.network.placement } : {}),
+        ...(scheduled ? { deadLetterQueue: deadLetters, reservedConcurrency: 1 } : {}),
       });
+      if (scheduled) {
+        fn.role.addToPrincipalPolicy(
+          new PolicyStatement({
+            actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+            resources: [this.keys.queues.keyArn],
+          }),
+        );
+      }
       for (const [tableId, access] of Object.entries(definition.tables) as [TableId, TableAccess][]) {
         this.tables.bindTo(fn, tableId, access);
       }
@@ -103,7 +131,12 @@ export class TollgateStack extends Stack {
         new Rule(this, `${definition.id}Schedule`, {
           description: `Tollgate ${definition.id} every ${definition.scheduleMinutes} minutes`,
           schedule: Schedule.rate(Duration.minutes(definition.scheduleMinutes)),
-          targets: [new LambdaFunction(fn.function, { retryAttempts: 2 })],
+          targets: [
+            new LambdaFunction(fn.function, {
+              retryAttempts: 2,
+              ...(deadLetters ? { deadLetterQueue: deadLetters } : {}),
+            }),
+          ],
         });
       }
       functions.set(definition.id, fn);

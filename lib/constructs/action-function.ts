@@ -5,6 +5,7 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { STAGE_ENV } from '../../lambdas/adapters/resource-env.ts';
 import type { FunctionDefinition } from '../catalog.ts';
@@ -31,6 +32,16 @@ export interface ActionFunctionProps {
    * @default outside any VPC (network mode `public`)
    */
   readonly placement?: FunctionPlacement;
+  /**
+   * Where failed asynchronous invocations (scheduled jobs) land after their retries.
+   * @default none: the function is invoked synchronously only
+   */
+  readonly deadLetterQueue?: IQueue;
+  /**
+   * Reserved concurrency; 1 keeps a scheduled job from overlapping with itself.
+   * @default unreserved
+   */
+  readonly reservedConcurrency?: number;
 }
 
 /** ESM bundles have no `require`; some dependencies still call it, so the bundle defines one. */
@@ -74,6 +85,10 @@ export class ActionFunction extends Construct {
       memorySize: definition.memoryMb ?? 512,
       timeout: Duration.seconds(definition.timeoutSeconds ?? 30),
       role: this.role,
+      ...(props.deadLetterQueue ? { deadLetterQueue: props.deadLetterQueue } : {}),
+      ...(props.reservedConcurrency !== undefined
+        ? { reservedConcurrentExecutions: props.reservedConcurrency }
+        : {}),
       ...(props.placement
         ? {
             vpc: props.placement.vpc,

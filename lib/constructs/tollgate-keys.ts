@@ -24,6 +24,8 @@ export class TollgateKeys extends Construct {
   readonly logs: Key;
   /** Encrypts runbook definitions and execution history in Step Functions. */
   readonly runbooks: Key;
+  /** Encrypts the dead-letter queue of scheduled jobs. */
+  readonly queues: Key;
 
   constructor(scope: Construct, id: string, props: TollgateKeysProps = {}) {
     super(scope, id);
@@ -40,8 +42,18 @@ export class TollgateKeys extends Construct {
     this.evidence = key('EvidenceKey', 'Tollgate: evidence records and digests');
     this.logs = key('LogsKey', 'Tollgate: CloudWatch Logs of functions, runbooks and the API');
     this.runbooks = key('RunbooksKey', 'Tollgate: runbook definitions and execution history');
+    this.queues = key('QueuesKey', 'Tollgate: dead letters of scheduled jobs');
 
     const { account, region, partition } = Stack.of(this);
+    // EventBridge puts undeliverable schedule events on the dead-letter queue, for this account's rules only.
+    this.queues.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [new ServicePrincipal('events.amazonaws.com')],
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': account } },
+      }),
+    );
     // CloudWatch Logs encrypts with the caller's key only when the key policy lets it, and only for this account's log groups.
     this.logs.addToResourcePolicy(
       new PolicyStatement({

@@ -76,7 +76,10 @@ describe.each(RUNBOOKS)('runbook $name', (definition) => {
     expect(runbook?.version).toBe(expected);
     expect(tasks.length).toBeGreaterThan(0);
     for (const task of tasks) {
-      expect(task.Parameters).toMatchObject({
+      // Lambda-invoke integrations carry the context in their Payload, direct invocations in Parameters.
+      const parameters = task.Parameters as Record<string, unknown>;
+      const target = typeof parameters.Payload === 'object' ? parameters.Payload : parameters;
+      expect(target).toMatchObject({
         runbook: definition.name,
         runbookVersion: expected,
         'executionId.$': '$$.Execution.Id',

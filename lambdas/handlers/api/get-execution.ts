@@ -1,14 +1,18 @@
-import { readExecution } from '#core/executions.ts';
 import { DynamoDbExecutionIndex } from '#adapters/execution-index-dynamodb.ts';
 import { getCase } from '#adapters/invoice-case-dynamodb.ts';
 import { StepFunctionsRunbookEngine } from '#adapters/runbook-engine-sfn.ts';
+import { readExecution } from '#core/executions.ts';
 import { apiHandler, json } from './http.ts';
 
 const deps = { index: new DynamoDbExecutionIndex(), engine: new StepFunctionsRunbookEngine() };
 
 /** GET /executions/{executionId}: the run's status, and for a case runbook what each step found so far. */
 export const handler = apiHandler(async (request) => {
-  const { record, state } = await readExecution(deps, request.principal, request.pathParameter('executionId'));
+  const { record, state } = await readExecution(
+    deps,
+    request.principal,
+    request.pathParameter('executionId'),
+  );
   const found = await getCase(record.executionId);
   const approval = found?.approval as { approvalId?: string } | undefined;
   return json(200, {
@@ -35,7 +39,11 @@ export const handler = apiHandler(async (request) => {
           failure: found.failure ?? null,
         }
       : {}),
-    evidence: { executionId: record.executionArn, recordsPrefix: 'records/', verify: 'tollgate evidence verify' },
+    evidence: {
+      executionId: record.executionArn,
+      recordsPrefix: 'records/',
+      verify: 'tollgate evidence verify',
+    },
     output: state.output ?? null,
     error: state.error ? { code: state.error, cause: state.cause ?? null } : null,
   });
