@@ -111,6 +111,7 @@ export class LocalStepFunctions {
           waitForTaskToken: resource.endsWith('.waitForTaskToken'),
         };
       });
+      adaptTimeoutPaths(bound.States as Record<string, unknown>);
       const machine = new StateMachine(bound as never, {
         validationOptions: { checkArn: true, checkPaths: true },
       });
@@ -214,7 +215,8 @@ export class LocalStepFunctions {
     const taskResourceLocalHandlers = Object.fromEntries(
       Object.entries(machine.taskFunctions).map(([stateName, binding]) => [
         stateName,
-        async (taskInput: unknown) => {
+        async (rawInput: unknown) => {
+          const taskInput = withoutTimeoutKey(rawInput);
           if (binding.waitForTaskToken)
             return this.waitForTaskToken(execution, stateName, binding.functionId, taskInput, marker);
           const isInvokeIntegration =
@@ -445,6 +447,44 @@ function failureOf(error: { name?: string; message?: string; cause?: unknown }):
   const inner = error.cause instanceof Error ? error.cause : error;
   const name = inner.name && inner.name !== 'Error' ? inner.name : 'States.Runtime';
   return { error: name, cause: inner.message ?? '' };
+}
+
+/** Where the local engine finds a Task's TimeoutSecondsPath value (see adaptTimeoutPaths). */
+const TIMEOUT_KEY = '__tollgateTimeoutSeconds';
+
+/**
+ * Step Functions resolves TimeoutSecondsPath against the state's input; the local engine
+ * resolves it against the effective input (after Parameters). Carrying the value through
+ * Parameters under a reserved key gives the same timeout in both; the override drops the key.
+ */
+function adaptTimeoutPaths(states: Record<string, unknown>): void {
+  for (const raw of Object.values(states)) {
+    const state = raw as Record<string, unknown>;
+    if (
+      state.Type === 'Task' &&
+      typeof state.TimeoutSecondsPath === 'string' &&
+      typeof state.Parameters === 'object'
+    ) {
+      (state.Parameters as Record<string, unknown>)[`${TIMEOUT_KEY}.$`] = state.TimeoutSecondsPath;
+      state.TimeoutSecondsPath = `$.${TIMEOUT_KEY}`;
+    }
+    if (state.Type === 'Parallel') {
+      for (const branch of (state.Branches as { States: Record<string, unknown> }[]) ?? [])
+        adaptTimeoutPaths(branch.States);
+    }
+    if (state.Type === 'Map') {
+      const processor = (state.ItemProcessor ?? state.Iterator) as
+        | { States: Record<string, unknown> }
+        | undefined;
+      if (processor) adaptTimeoutPaths(processor.States);
+    }
+  }
+}
+
+function withoutTimeoutKey(input: unknown): unknown {
+  if (typeof input !== 'object' || input === null || !(TIMEOUT_KEY in input)) return input;
+  const { [TIMEOUT_KEY]: _dropped, ...rest } = input as Record<string, unknown>;
+  return rest;
 }
 
 function collectTasks(

@@ -6,6 +6,7 @@ import { updateCase } from '#adapters/invoice-case-dynamodb.ts';
 import { loadAgentStanding } from '#adapters/trust-store-dynamodb.ts';
 import { ledgerDay } from '#core/escrow/escrow-ledger.ts';
 import { invoiceSchema } from '#core/invoice/invoice.ts';
+import { REASON_CODES } from '#core/invoice/reason-codes.ts';
 import { formatMoney, money, zero } from '#core/money.ts';
 import { effectiveAutoApproveLimit, gate } from '#core/trust/gate.ts';
 import { type AgentStanding, pactFor } from '#core/trust/standing.ts';
@@ -24,6 +25,17 @@ const results = z.array(
 const vendor = z.object({ vendorId: z.string(), name: z.string(), currency: z.string() }).nullable();
 
 const DECISIONS = { ALLOW: 'AUTO_APPROVED', REQUIRE_APPROVAL: 'PENDING_APPROVAL', DENY: 'REJECTED' } as const;
+
+/**
+ * The AP vocabulary's codes for a verdict. The gate also names why the agent's standing falls
+ * short (shadow tier, no pact, daily limit, a currency outside its pact); in AP terms that is
+ * OVER_AUTHORITY when nothing else explains the route. The gate's own codes stay in `reasons`.
+ */
+function apReasonCodes(verdict: ReturnType<typeof gate>): string[] {
+  const codes = verdict.reasonCodes.filter((code) => code in REASON_CODES);
+  if (verdict.outcome !== 'ALLOW' && codes.length === 0) codes.push('OVER_AUTHORITY');
+  return codes.sort();
+}
 
 /** Task DecideByTrustGate: the agent's earned authority against this invoice's rule results. No model. */
 export async function handler(event: unknown, context: Context) {
@@ -57,7 +69,8 @@ export async function handler(event: unknown, context: Context) {
   const decision = {
     decision: DECISIONS[verdict.outcome],
     requiredRole: verdict.requiredRole,
-    reasonCodes: verdict.reasonCodes,
+    reasonCodes: apReasonCodes(verdict),
+    authorityCodes: verdict.reasonCodes.filter((code) => !(code in REASON_CODES)),
     reasons: verdict.reasons,
     autoApproveLimit,
     agent: { agentId: standing.agentId, tier: standing.tier, score: standing.score },
