@@ -7,6 +7,7 @@ import { modelProvider } from '#adapters/model/model-provider-factory.ts';
 import { readSubmittedDocument } from '#adapters/submitted-document.ts';
 import { modelCallEvidence } from '#core/evidence/model-call.ts';
 import { INVOICE_FIELDS, type Invoice, invoiceSchema } from '#core/invoice/invoice.ts';
+import { screenExtractedInvoice } from '#core/invoice/screen-extraction.ts';
 import { ModelOutputError, PROMPT_VERSIONS } from '#core/model/model-provider.ts';
 import { agentActor, invoiceBusiness, parseInvoiceTask, recordEvidence } from './invoice-task.ts';
 
