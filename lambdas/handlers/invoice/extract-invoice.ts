@@ -73,9 +73,16 @@ export async function handler(event: unknown, context: Context) {
         : { format: 'text', text: new TextDecoder().decode(bytes) },
     );
     const checked = invoiceSchema.safeParse(call.value);
-    if (checked.success) invoice = checked.data;
-    else
+    if (checked.success) {
+      // The model read a vendor's document: its answer is screened before any rule uses it.
+      const screened = screenExtractedInvoice(checked.data);
+      invoice = screened.invoice;
+      if (screened.findings.length > 0) {
+        problem = `Screened out of the model's answer: ${screened.findings.map((f) => `${f.path} (${f.reason})`).join(', ')}.`;
+      }
+    } else {
       problem = `The model's answer does not fit the invoice schema: ${checked.error.issues[0]?.path.join('.')} ${checked.error.issues[0]?.message}.`;
+    }
   } catch (error) {
     if (!(error instanceof ModelOutputError)) throw error;
     problem = `${error.reason}: ${error.message}`;
