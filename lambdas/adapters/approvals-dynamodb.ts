@@ -25,6 +25,8 @@ export interface ApprovalItem {
   readonly comment?: string;
   readonly decidedBy?: { userId: string; username: string; role: string };
   readonly decidedAt?: string;
+  /** Set once the waiting run took the decision. */
+  readonly appliedAt?: string;
 }
 
 const PENDING_INDEX = 'APPROVALS#PENDING';
@@ -159,6 +161,39 @@ export async function recordDecision(
   return current && current[REQUESTED_BY_ATTRIBUTE] === decision.decidedBy.userId
     ? 'requester_may_not_decide'
     : 'not_pending';
+}
+
+/** The waiting run took the decision. */
+export async function markApplied(approvalId: string): Promise<void> {
+  try {
+    await dynamoDb.send(
+      new UpdateCommand({
+        TableName: tableName('work'),
+        Key: key(approvalId),
+        UpdateExpression: 'SET appliedAt = :at',
+        ExpressionAttributeValues: { ':at': new Date().toISOString() },
+      }),
+    );
+  } catch (error) {
+    rethrowTransient(error);
+  }
+}
+
+/** The runbook did not take the decision (its wait had ended): the approval is recorded as expired. */
+export async function markNotApplied(approvalId: string): Promise<void> {
+  try {
+    await dynamoDb.send(
+      new UpdateCommand({
+        TableName: tableName('work'),
+        Key: key(approvalId),
+        UpdateExpression: 'SET #status = :expired, expiredAt = :at REMOVE gsi1pk, gsi1sk',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':expired': 'EXPIRED', ':at': new Date().toISOString() },
+      }),
+    );
+  } catch (error) {
+    rethrowTransient(error);
+  }
 }
 
 /** The deadline passed undecided: the approval leaves the work room (only if still pending). */

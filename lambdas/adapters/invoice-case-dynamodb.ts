@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { normaliseDocumentNumber } from '#core/invoice/reference-data.ts';
 import { dynamoDb } from './dynamodb-client.ts';
 import { tableName } from './resource-env.ts';
@@ -47,12 +47,37 @@ export async function getCase(executionName: string): Promise<Record<string, unk
  * identical invoices submitted at once cannot both pass. The same execution may claim again
  * (a retried step).
  */
+/** Gives the vendor + invoice number back when this run ends without paying (rejected or failed), so a corrected invoice can come in. */
+export async function releaseInvoiceClaim(
+  vendorId: string,
+  invoiceNumber: string,
+  executionArn: string,
+): Promise<void> {
+  try {
+    await dynamoDb.send(
+      new DeleteCommand({
+        TableName: tableName('work'),
+        Key: claimKey(vendorId, invoiceNumber),
+        ConditionExpression: 'claimedBy = :me',
+        ExpressionAttributeValues: { ':me': executionArn },
+      }),
+    );
+  } catch (error) {
+    if (!isConditionFailure(error)) rethrowTransient(error);
+  }
+}
+
+const claimKey = (vendorId: string, invoiceNumber: string) => ({
+  pk: `CLAIM#${vendorId}#${normaliseDocumentNumber(invoiceNumber)}`,
+  sk: 'CLAIM',
+});
+
 export async function claimInvoice(
   vendorId: string,
   invoiceNumber: string,
   executionArn: string,
 ): Promise<'claimed' | { heldBy: string }> {
-  const key = { pk: `CLAIM#${vendorId}#${normaliseDocumentNumber(invoiceNumber)}`, sk: 'CLAIM' };
+  const key = claimKey(vendorId, invoiceNumber);
   try {
     await dynamoDb.send(
       new PutCommand({

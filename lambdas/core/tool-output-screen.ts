@@ -38,7 +38,8 @@ export type ToolOutputScreen =
 
 const PATTERNS: Readonly<Record<Exclude<ToolFieldKind, 'text'>, RegExp>> = {
   amount: /^-?\d{1,15}(\.\d{1,4})?$/,
-  identifier: /^[A-Za-z0-9][A-Za-z0-9._/#:-]*$/,
+  // Document numbers use & too ("PF&-10504"); no spaces, so words cannot pass as an id.
+  identifier: /^[A-Za-z0-9][A-Za-z0-9._/#:&-]*$/,
   date: /^\d{4}-\d{2}-\d{2}$/,
   currency: /^[A-Z]{3}$/,
   integer: /^-?\d{1,15}$/,

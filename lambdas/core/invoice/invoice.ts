@@ -10,7 +10,7 @@ const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
 export const invoiceLineSchema = z.strictObject({
   lineNo: z.number().int().positive(),
   sku: z.string().max(64).nullable(),
-  description: z.string().max(500),
+  description: z.string().max(200),
   quantity: z.union([z.number().nonnegative(), decimal]).transform(String),
   unitPrice: decimal,
   amount: decimal,
@@ -55,12 +55,13 @@ export const invoiceSchema = z.strictObject({
     .regex(/^[A-Z]{3}$/)
     .nullable(),
   poNumber: z.string().max(64).nullable(),
-  lines: z.array(invoiceLineSchema).max(500),
+  // Bounded so a run's state stays well under Step Functions' 256 KB with match and coding beside it.
+  lines: z.array(invoiceLineSchema).max(200),
   subtotal: decimal.nullable(),
   tax: decimal.nullable(),
   total: decimal.nullable(),
   remitTo: remitToSchema.nullable(),
-  notes: z.string().max(5000).nullable().optional(),
+  notes: z.string().max(2000).nullable().optional(),
   /** 0–1 per field; structured e-invoices are 1 for every field they carry. */
   confidence: z.partialRecord(z.enum(INVOICE_FIELDS), z.number().min(0).max(1)).optional(),
 });

@@ -20,12 +20,12 @@ const INVOICE_SCREEN: ToolOutputSchema = {
   },
   lists: {
     lines: {
-      maxItems: 500,
+      maxItems: 200,
       item: {
         fields: {
           lineNo: { kind: 'integer' },
           sku: { kind: 'identifier', required: false },
-          description: { kind: 'text', maxLength: 500 },
+          description: { kind: 'text', maxLength: 200 },
           quantity: { kind: 'amount' },
           unitPrice: { kind: 'amount' },
           amount: { kind: 'amount' },

@@ -115,7 +115,7 @@ export function extractInvoiceFromText(text: string): Invoice {
         : undefined,
       account && routing ? LABELLED : INFERRED,
     ),
-    notes: notes ?? null,
+    notes: notes ? notes.slice(0, 2000) : null,
     confidence: {
       ...confidence,
       // No PO mentioned at all is a reading, not a miss: the invoice cites none.
@@ -214,13 +214,13 @@ function extractLines(doc: string): InvoiceLine[] {
     lines.push({
       lineNo: lines.length + 1,
       sku: sku ?? null,
-      description: description.trim(),
+      description: description.trim().slice(0, 200),
       quantity,
       unitPrice: normaliseFixed(price),
       amount: normaliseFixed(value),
     });
   }
-  return lines;
+  return lines.slice(0, 200);
 }
 
 function findVendorName(doc: string): { name: string; score: number } | undefined {

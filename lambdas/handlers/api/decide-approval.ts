@@ -1,12 +1,13 @@
 import { SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
-import { getApproval, recordDecision } from '#adapters/approvals-dynamodb.ts';
+import { getApproval, markApplied, markNotApplied, recordDecision } from '#adapters/approvals-dynamodb.ts';
 import { evidenceWriter } from '#adapters/evidence-writer.ts';
+import { updateCase } from '#adapters/invoice-case-dynamodb.ts';
 import { logger } from '#adapters/logger.ts';
 import { stepFunctions } from '#adapters/sfn-client.ts';
 import { TollgateError } from '#core/errors.ts';
 import { apiHandler, json } from './http.ts';
-import { approvalView, mayDecide, ROLES_FOR } from './list-approvals.ts';
+import { approvalView, authorisingRole, mayDecide, ROLES_FOR } from './list-approvals.ts';
 
 const body = z.strictObject({
   decision: z.enum(['APPROVE', 'REJECT']),
@@ -36,8 +37,17 @@ export const handler = apiHandler(async (request) => {
       `This approval needs ${ROLES_FOR[item.requiredRole].join(' or ')} within their approval limit; you are ${principal.roles.join(', ') || 'no role'}.`,
     );
   }
-  const role = principal.roles.find((r) => ROLES_FOR[item.requiredRole].includes(r)) as string;
+  // Credit the role whose authority covers the amount, not merely the first one held.
+  const role = authorisingRole(principal, item);
   const decidedBy = { userId: principal.userId, username: principal.username, role };
+  if (
+    item.status === 'DECIDED' &&
+    item.appliedAt &&
+    item.decidedBy?.userId === principal.userId &&
+    item.decision === parsed.data.decision
+  ) {
+    return json(200, approvalView(item));
+  }
   const written = await recordDecision(approvalId, { ...parsed.data, decidedBy });
   if (written === 'requester_may_not_decide')
     throw new TollgateError('FORBIDDEN', 'You requested this run, so someone else must decide it.');
@@ -79,6 +89,22 @@ export const handler = apiHandler(async (request) => {
   } catch (error) {
     const name = (error as { name?: string }).name;
     if (name === 'TaskTimedOut' || name === 'InvalidToken' || name === 'TaskDoesNotExist') {
+      // The run stopped waiting between our write and its resumption: say so in evidence, not silently.
+      await markNotApplied(approvalId);
+      await evidenceWriter().append({
+        recordType: 'approval',
+        runbook: item.runbook,
+        runbookVersion: item.runbookVersion,
+        executionId: item.executionArn,
+        eventKey: `Approval/${item.level}/not_applied`,
+        actor: { kind: 'system', id: 'tollgate-approvals', role: 'work_room' },
+        details: {
+          approvalId,
+          reason: 'The run had stopped waiting (deadline passed); the decision was not applied.',
+          attemptedBy: principal.username,
+        },
+        business: { decision: 'NOT_APPLIED' },
+      });
       throw new TollgateError(
         'CONFLICT',
         `Approval ${approvalId} can no longer be decided: its deadline passed.`,
@@ -86,6 +112,18 @@ export const handler = apiHandler(async (request) => {
     }
     throw error;
   }
+  await markApplied(approvalId);
+  await updateCase(item.executionArn, {
+    approval: {
+      approvalId,
+      status: 'DECIDED',
+      requiredRole: item.requiredRole,
+      level: item.level,
+      deadline: item.deadline,
+      decision: parsed.data.decision,
+      decidedBy: principal.username,
+    },
+  });
   logger.info('approval decided', { approvalId, decision: parsed.data.decision });
   return json(200, {
     ...approvalView({

@@ -26,6 +26,17 @@ export function mayDecide(principal: Principal, item: ApprovalItem): boolean {
   return anyRoleMayApprove(roles, money(total, currency));
 }
 
+/** The role that carries the authority for this approval: one that may decide it and whose limit covers the amount. */
+export function authorisingRole(principal: Principal, item: ApprovalItem): string {
+  const { total, currency } = invoiceOf(item);
+  const eligible = principal.roles.filter((role) => ROLES_FOR[item.requiredRole].includes(role));
+  const covering =
+    total && currency
+      ? eligible.find((role) => anyRoleMayApprove([role], money(total, currency)))
+      : eligible[0];
+  return covering ?? (eligible[0] as string);
+}
+
 /** What a client may see of an approval: everything but the task token. */
 export function approvalView(item: ApprovalItem) {
   const {

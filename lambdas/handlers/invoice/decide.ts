@@ -10,7 +10,13 @@ import { REASON_CODES } from '#core/invoice/reason-codes.ts';
 import { formatMoney, money, zero } from '#core/money.ts';
 import { effectiveAutoApproveLimit, gate } from '#core/trust/gate.ts';
 import { type AgentStanding, pactFor } from '#core/trust/standing.ts';
-import { agentActor, invoiceBusiness, parseInvoiceTask, recordEvidence } from './invoice-task.ts';
+import {
+  agentActor,
+  earlierRecord,
+  invoiceBusiness,
+  parseInvoiceTask,
+  recordEvidence,
+} from './invoice-task.ts';
 
 export const APPROVE_ACTION = 'invoice.approve';
 const ledger = new DynamoDbEscrowLedger();
@@ -40,6 +46,22 @@ function apReasonCodes(verdict: ReturnType<typeof gate>): string[] {
 /** Task DecideByTrustGate: the agent's earned authority against this invoice's rule results. No model. */
 export async function handler(event: unknown, context: Context) {
   const task = parseInvoiceTask({ invoice: invoiceSchema, results, vendor }, event, context);
+  const earlier = await earlierRecord(task, 'DecideByTrustGate/decision');
+  if (earlier) {
+    // The decision is made once: a retried step returns it, even if today's usage has moved since.
+    const {
+      usageToday: _usage,
+      controllerThreshold: _threshold,
+      ...decided
+    } = earlier.details as Record<string, unknown>;
+    await updateCase(task.executionId, {
+      decision: decided.decision,
+      reasonCodes: decided.reasonCodes,
+      requiredRole: decided.requiredRole,
+      gate: decided,
+    });
+    return decided;
+  }
   const standing: AgentStanding = (await loadAgentStanding(task.agentId)) ?? {
     agentId: task.agentId,
     displayName: task.agentId,

@@ -1,12 +1,12 @@
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { evidenceWriter } from '#adapters/evidence-writer.ts';
-import { updateCase } from '#adapters/invoice-case-dynamodb.ts';
+import { releaseInvoiceClaim, updateCase } from '#adapters/invoice-case-dynamodb.ts';
 import { modelProvider } from '#adapters/model/model-provider-factory.ts';
 import { modelCallEvidence } from '#core/evidence/model-call.ts';
 import { invoiceSchema } from '#core/invoice/invoice.ts';
 import type { RuleResult } from '#core/invoice/reason-codes.ts';
-import { agentActor, invoiceBusiness, parseInvoiceTask } from './invoice-task.ts';
+import { agentActor, earlierRecord, invoiceBusiness, parseInvoiceTask } from './invoice-task.ts';
 
 const decision = z.object({
   decision: z.string(),
@@ -59,43 +59,54 @@ export async function handler(event: unknown, context: Context) {
       effect: 'approval',
       detail: reason.detail,
     }));
-  const call = await modelProvider().explainDecision({
-    invoice: task.invoice,
-    vendorName: task.vendor?.name ?? null,
-    decision: task.decision.decision,
-    requiredRole: task.decision.requiredRole,
-    reasonCodes: task.decision.reasonCodes,
-    results: [...(task.results as RuleResult[]), ...gateReasons],
-    autoApproveLimit: task.decision.autoApproveLimit,
-  });
+  const earlier = await earlierRecord(task, 'Explain/model_call');
+  const call = earlier
+    ? undefined
+    : await modelProvider().explainDecision({
+        invoice: task.invoice,
+        vendorName: task.vendor?.name ?? null,
+        decision: task.decision.decision,
+        requiredRole: task.decision.requiredRole,
+        reasonCodes: task.decision.reasonCodes,
+        results: [...(task.results as RuleResult[]), ...gateReasons],
+        autoApproveLimit: task.decision.autoApproveLimit,
+      });
   const personal = task.approval
     ? ` ${task.approval.decidedBy.username} (${task.approval.decidedBy.role}) ${task.approval.decision === 'APPROVE' ? 'approved' : 'rejected'} it: "${task.approval.comment}".`
     : '';
   const held = task.hold
     ? ` ${task.hold.currency} ${task.hold.amount} is held in escrow (hold ${task.hold.holdId}) until ${task.hold.releaseAt ?? 'release'}.`
     : '';
-  const text = `${call.value}${personal}${held}`;
-  await evidenceWriter().append(
-    modelCallEvidence({
-      runbook: task.runbook,
-      runbookVersion: task.runbookVersion,
-      executionId: task.executionId,
-      step: 'Explain',
-      actor: agentActor(task.agentId),
-      modelId: call.modelId,
-      promptTemplateId: 'explain-decision',
-      promptTemplateVersion: call.promptVersion,
-      inputTokens: call.usage.inputTokens,
-      outputTokens: call.usage.outputTokens,
-      latencyMs: call.latencyMs,
-      rawOutput: text,
-      stopReason: call.stopReason,
-      business: invoiceBusiness(task.invoice, task.vendor, {
-        decision: task.decision.decision,
-        reasonCodes: task.decision.reasonCodes,
+  let text: string;
+  if (earlier) {
+    // A retried step keeps the explanation the earlier attempt recorded.
+    text = String(earlier.details.rawOutput);
+  } else if (call) {
+    text = `${call.value}${personal}${held}`;
+    await evidenceWriter().append(
+      modelCallEvidence({
+        runbook: task.runbook,
+        runbookVersion: task.runbookVersion,
+        executionId: task.executionId,
+        step: 'Explain',
+        actor: agentActor(task.agentId),
+        modelId: call.modelId,
+        promptTemplateId: 'explain-decision',
+        promptTemplateVersion: call.promptVersion,
+        inputTokens: call.usage.inputTokens,
+        outputTokens: call.usage.outputTokens,
+        latencyMs: call.latencyMs,
+        rawOutput: text,
+        stopReason: call.stopReason,
+        business: invoiceBusiness(task.invoice, task.vendor, {
+          decision: task.decision.decision,
+          reasonCodes: task.decision.reasonCodes,
+        }),
       }),
-    }),
-  );
+    );
+  } else {
+    throw new Error('Explain: neither an earlier record nor a model answer.');
+  }
   const outcome = {
     decision: task.decision.decision,
     reasonCodes: task.decision.reasonCodes,
@@ -115,6 +126,9 @@ export async function handler(event: unknown, context: Context) {
     hold: task.hold ?? null,
     explanation: text,
   };
+  if (outcome.finalStatus === 'REJECTED' && task.vendor && task.invoice.invoiceNumber) {
+    await releaseInvoiceClaim(task.vendor.vendorId, task.invoice.invoiceNumber, task.executionId);
+  }
   await updateCase(task.executionId, { explanation: text, finalStatus: outcome.finalStatus });
   return { text, outcome };
 }

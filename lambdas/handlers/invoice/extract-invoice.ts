@@ -9,7 +9,13 @@ import { modelCallEvidence } from '#core/evidence/model-call.ts';
 import { INVOICE_FIELDS, type Invoice, invoiceSchema } from '#core/invoice/invoice.ts';
 import { screenExtractedInvoice } from '#core/invoice/screen-extraction.ts';
 import { ModelOutputError, PROMPT_VERSIONS } from '#core/model/model-provider.ts';
-import { agentActor, invoiceBusiness, parseInvoiceTask, recordEvidence } from './invoice-task.ts';
+import {
+  agentActor,
+  earlierRecord,
+  invoiceBusiness,
+  parseInvoiceTask,
+  recordEvidence,
+} from './invoice-task.ts';
 
 /** Nothing readable: every field missing with confidence 0, so the rules send it to a person. */
 const UNREADABLE: Invoice = {
@@ -62,6 +68,15 @@ export async function handler(event: unknown, context: Context) {
     return { invoice, modelId: null, local: false };
   }
 
+  const earlier = await earlierRecord(task, 'ExtractInvoice/model_call');
+  if (earlier) {
+    const replayed = earlier.details as { extractedInvoice: Invoice; modelId: string };
+    await updateCase(task.executionId, {
+      invoice: replayed.extractedInvoice,
+      extraction: { source: task.document.format, modelId: replayed.modelId },
+    });
+    return { invoice: replayed.extractedInvoice, modelId: replayed.modelId, local: false };
+  }
   const provider = modelProvider();
   let invoice = UNREADABLE;
   let call: Awaited<ReturnType<typeof provider.extractInvoice>> | undefined;
@@ -88,24 +103,27 @@ export async function handler(event: unknown, context: Context) {
     problem = `${error.reason}: ${error.message}`;
   }
   if (problem) logger.warn('extraction unusable; the invoice goes to a person', { problem });
-  await evidenceWriter().append(
-    modelCallEvidence({
-      runbook: task.runbook,
-      runbookVersion: task.runbookVersion,
-      executionId: task.executionId,
-      step: 'ExtractInvoice',
-      actor: agentActor(task.agentId),
-      modelId: call?.modelId ?? 'unknown',
-      promptTemplateId: 'extract-invoice',
-      promptTemplateVersion: call?.promptVersion ?? PROMPT_VERSIONS.extractInvoice,
-      inputTokens: call?.usage.inputTokens ?? 0,
-      outputTokens: call?.usage.outputTokens ?? 0,
-      latencyMs: call?.latencyMs ?? 0,
-      rawOutput: call?.rawOutput ?? '',
-      ...(call ? { stopReason: call.stopReason } : {}),
-      business: invoiceBusiness(invoice),
-    }),
-  );
+  const evidence = modelCallEvidence({
+    runbook: task.runbook,
+    runbookVersion: task.runbookVersion,
+    executionId: task.executionId,
+    step: 'ExtractInvoice',
+    actor: agentActor(task.agentId),
+    modelId: call?.modelId ?? 'unknown',
+    promptTemplateId: 'extract-invoice',
+    promptTemplateVersion: call?.promptVersion ?? PROMPT_VERSIONS.extractInvoice,
+    inputTokens: call?.usage.inputTokens ?? 0,
+    outputTokens: call?.usage.outputTokens ?? 0,
+    latencyMs: call?.latencyMs ?? 0,
+    rawOutput: call?.rawOutput ?? '',
+    ...(call ? { stopReason: call.stopReason } : {}),
+    business: invoiceBusiness(invoice),
+  });
+  // The record carries what was extracted, so a retried step replays it instead of asking the model again.
+  await evidenceWriter().append({
+    ...evidence,
+    details: { ...evidence.details, extractedInvoice: invoice, problem: problem ?? null },
+  });
   const extraction = {
     source: task.document.format,
     modelId: call?.modelId ?? null,

@@ -46,7 +46,7 @@ export async function handler(event: unknown, context: Context) {
   const releaseAt = invoice.dueDate ? new Date(`${invoice.dueDate}T00:00:00Z`) : new Date();
   const expiresAt = new Date(Math.max(releaseAt.getTime(), Date.now()) + HOLD_EXPIRY_DAYS_AFTER_DUE * DAY_MS);
   const byPerson = task.approval?.decidedBy;
-  const { hold, replayed } = await ledger.hold({
+  const { hold } = await ledger.hold({
     operationId: `hold:${holdId}`,
     holdId,
     accountId: account,
@@ -83,7 +83,7 @@ export async function handler(event: unknown, context: Context) {
     'action',
     'HoldPayment/action',
     byPerson ? { kind: 'person', id: byPerson.username, role: byPerson.role } : agentActor(task.agentId),
-    { action: 'escrow_hold', ...view, replayed },
+    { action: 'escrow_hold', ...view },
     invoiceBusiness(invoice, vendor, {
       decision: task.approval
         ? task.approval.decision === 'APPROVE'

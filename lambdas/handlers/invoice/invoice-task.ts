@@ -1,7 +1,14 @@
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
+import { DynamoDbEvidenceChain } from '#adapters/evidence-chain-dynamodb.ts';
 import { evidenceWriter } from '#adapters/evidence-writer.ts';
-import type { EvidenceActor, EvidenceBusiness, EvidenceInput, RecordType } from '#core/evidence/records.ts';
+import type {
+  EvidenceActor,
+  EvidenceBusiness,
+  EvidenceInput,
+  EvidenceRecord,
+  RecordType,
+} from '#core/evidence/records.ts';
 import type { Invoice } from '#core/invoice/invoice.ts';
 import { parseTaskEvent, type RunbookContext } from '../shared/task-event.ts';
 
@@ -64,4 +71,17 @@ export function recordEvidence(
     ...(business ? { business } : {}),
     ...(payloads ? { payloads } : {}),
   });
+}
+
+const chain = new DynamoDbEvidenceChain();
+
+/**
+ * The record an earlier attempt of this step already left. A retried step replays it rather
+ * than call the model or decide again: one event, one record, one outcome.
+ */
+export async function earlierRecord(
+  task: RunbookContext,
+  eventKey: string,
+): Promise<EvidenceRecord | undefined> {
+  return (await chain.findEvent(task.executionId, eventKey))?.record;
 }

@@ -5,7 +5,7 @@ import { updateCase } from '#adapters/invoice-case-dynamodb.ts';
 import { modelProvider } from '#adapters/model/model-provider-factory.ts';
 import { modelCallEvidence } from '#core/evidence/model-call.ts';
 import { invoiceSchema } from '#core/invoice/invoice.ts';
-import { agentActor, invoiceBusiness, parseInvoiceTask } from './invoice-task.ts';
+import { agentActor, earlierRecord, invoiceBusiness, parseInvoiceTask } from './invoice-task.ts';
 
 const match = z.object({
   vendor: z.object({ vendorId: z.string(), name: z.string(), defaultGlAccount: z.string() }).nullable(),
@@ -29,30 +29,35 @@ const match = z.object({
 /** Task ProposeCoding: GL account and cost center per line with a rationale; a proposal, never a decision. */
 export async function handler(event: unknown, context: Context) {
   const task = parseInvoiceTask({ invoice: invoiceSchema, match }, event, context);
+  const earlier = await earlierRecord(task, 'ProposeCoding/model_call');
+  if (earlier) {
+    const { coding, modelId } = earlier.details as { coding: unknown; modelId: string };
+    await updateCase(task.executionId, { coding });
+    return { lines: coding, modelId };
+  }
   const call = await modelProvider().proposeCoding({
     invoice: task.invoice,
     vendorDefaultGlAccount: task.match.vendor?.defaultGlAccount ?? null,
     purchaseOrder: task.match.purchaseOrder,
     lineMatches: task.match.lines,
   });
-  await evidenceWriter().append(
-    modelCallEvidence({
-      runbook: task.runbook,
-      runbookVersion: task.runbookVersion,
-      executionId: task.executionId,
-      step: 'ProposeCoding',
-      actor: agentActor(task.agentId),
-      modelId: call.modelId,
-      promptTemplateId: 'propose-coding',
-      promptTemplateVersion: call.promptVersion,
-      inputTokens: call.usage.inputTokens,
-      outputTokens: call.usage.outputTokens,
-      latencyMs: call.latencyMs,
-      rawOutput: call.rawOutput,
-      stopReason: call.stopReason,
-      business: invoiceBusiness(task.invoice, task.match.vendor),
-    }),
-  );
+  const evidence = modelCallEvidence({
+    runbook: task.runbook,
+    runbookVersion: task.runbookVersion,
+    executionId: task.executionId,
+    step: 'ProposeCoding',
+    actor: agentActor(task.agentId),
+    modelId: call.modelId,
+    promptTemplateId: 'propose-coding',
+    promptTemplateVersion: call.promptVersion,
+    inputTokens: call.usage.inputTokens,
+    outputTokens: call.usage.outputTokens,
+    latencyMs: call.latencyMs,
+    rawOutput: call.rawOutput,
+    stopReason: call.stopReason,
+    business: invoiceBusiness(task.invoice, task.match.vendor),
+  });
+  await evidenceWriter().append({ ...evidence, details: { ...evidence.details, coding: call.value } });
   await updateCase(task.executionId, { coding: call.value });
   return { lines: call.value, modelId: call.modelId };
 }

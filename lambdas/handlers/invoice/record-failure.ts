@@ -1,9 +1,18 @@
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
-import { updateCase } from '#adapters/invoice-case-dynamodb.ts';
+import { expireApproval } from '#adapters/approvals-dynamodb.ts';
+import {
+  executionNameOf,
+  getCase,
+  releaseInvoiceClaim,
+  updateCase,
+} from '#adapters/invoice-case-dynamodb.ts';
 import { parseInvoiceTask, RULES_ACTOR, recordEvidence } from './invoice-task.ts';
 
-/** Task RecordFailure: whatever ended the run goes to evidence and onto the case before the Fail state. */
+/**
+ * Task RecordFailure: whatever ended the run goes to evidence and onto the case; approvals
+ * still waiting in the work room expire, and the invoice number is given back.
+ */
 export async function handler(event: unknown, context: Context) {
   const task = parseInvoiceTask(
     { failure: z.object({ Error: z.string(), Cause: z.string().optional() }) },
@@ -15,6 +24,12 @@ export async function handler(event: unknown, context: Context) {
     action: 'runbook_failed',
     ...failure,
   });
+  const name = executionNameOf(task.executionId);
+  await Promise.all([expireApproval(`${name}-1`), expireApproval(`${name}-2`)]);
+  const found = await getCase(name);
+  const vendorId = (found?.match as { vendor?: { vendorId?: string } } | undefined)?.vendor?.vendorId;
+  const invoiceNumber = (found?.invoice as { invoiceNumber?: string } | undefined)?.invoiceNumber;
+  if (vendorId && invoiceNumber) await releaseInvoiceClaim(vendorId, invoiceNumber, task.executionId);
   await updateCase(task.executionId, { finalStatus: 'FAILED', failure });
   return failure;
 }

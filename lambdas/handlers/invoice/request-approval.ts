@@ -1,6 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
-import { putPendingApproval } from '#adapters/approvals-dynamodb.ts';
+import { getApproval, putPendingApproval } from '#adapters/approvals-dynamodb.ts';
 import { executionNameOf, updateCase } from '#adapters/invoice-case-dynamodb.ts';
 import { logger } from '#adapters/logger.ts';
 import { invoiceSchema } from '#core/invoice/invoice.ts';
@@ -37,7 +37,9 @@ export async function handler(event: unknown, context: Context) {
     context,
   );
   const approvalId = `${executionNameOf(task.executionId)}-${task.level}`;
-  const deadline = new Date(Date.now() + task.timeoutSeconds * 1000).toISOString();
+  // A retried step keeps the deadline first set, so the person's window and the evidence do not move.
+  const existing = await getApproval(approvalId);
+  const deadline = existing?.deadline ?? new Date(Date.now() + task.timeoutSeconds * 1000).toISOString();
   await putPendingApproval({
     approvalId,
     level: task.level,
