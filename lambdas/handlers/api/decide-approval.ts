@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { getApproval, recordDecision } from '#adapters/approvals-dynamodb.ts';
 import { evidenceWriter } from '#adapters/evidence-writer.ts';
 import { logger } from '#adapters/logger.ts';
+import { recordApproval } from '#adapters/metrics.ts';
 import { stepFunctions } from '#adapters/sfn-client.ts';
 import { TollgateError } from '#core/errors.ts';
 import { apiHandler, json } from './http.ts';
@@ -87,6 +88,7 @@ export const handler = apiHandler(async (request) => {
     throw error;
   }
   logger.info('approval decided', { approvalId, decision: parsed.data.decision });
+  recordApproval({ role, decision: parsed.data.decision });
   return json(200, {
     ...approvalView({
       ...item,
