@@ -1,24 +1,8 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { MetricUnit as Unit } from '@aws-lambda-powertools/metrics/types';
 import { logger } from './logger.ts';
+import { METRIC, METRICS_NAMESPACE } from './metric-names.ts';
 import { STAGE_ENV } from './resource-env.ts';
-
-export const METRICS_NAMESPACE = 'Tollgate';
-
-/** Names the dashboard and alarms read; one list so the stack and the handlers cannot drift. */
-export const METRIC = {
-  invoicesDecided: 'InvoicesDecided',
-  autoApproved: 'AutoApproved',
-  exceptionsByReason: 'ExceptionsByReason',
-  approvalsDecided: 'ApprovalsDecided',
-  cycleTime: 'CycleTime',
-  modelInputTokens: 'ModelInputTokens',
-  modelOutputTokens: 'ModelOutputTokens',
-  modelCost: 'ModelCostMicroUsd',
-  modelThrottles: 'ModelThrottles',
-  approvalsPending: 'ApprovalsPending',
-  approvalsPastDeadline: 'ApprovalsPastDeadline',
-} as const;
 
 /**
  * The one metrics instance (EMF on stdout, read by CloudWatch). Every record function below
