@@ -210,6 +210,13 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
     timeoutSeconds: 120,
   },
   {
+    id: 'ApprovalBacklogCheck',
+    entry: 'lambdas/handlers/invoice/approval-backlog.ts',
+    description: 'Operations: publish how many approvals are pending and how many are past their deadline.',
+    tables: { work: 'read' },
+    scheduleMinutes: 15,
+  },
+  {
     id: 'InvoiceRecordFailure',
     entry: 'lambdas/handlers/invoice/record-failure.ts',
     description: 'Invoice runbook: record what ended a failed run, to evidence and the case.',

@@ -6,13 +6,21 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { TableId } from '../lambdas/adapters/resource-env.ts';
 import { ROLES } from '../lambdas/core/roles.ts';
-import { FUNCTIONS, type FunctionDefinition, ROUTES, RUNBOOKS, type TableAccess } from './catalog.ts';
+import {
+  FUNCTIONS,
+  type FunctionDefinition,
+  functionById,
+  ROUTES,
+  RUNBOOKS,
+  type TableAccess,
+} from './catalog.ts';
 import type { StageConfig } from './config/stage-config.ts';
 import { ActionFunction } from './constructs/action-function.ts';
 import { EvidenceAnalytics } from './constructs/evidence-analytics.ts';
 import { EvidenceBucket } from './constructs/evidence-bucket.ts';
 import { FinanceApi } from './constructs/finance-api.ts';
 import { ModelAccess } from './constructs/model-access.ts';
+import { OperationsDashboard } from './constructs/operations-dashboard.ts';
 import { Runbook } from './constructs/runbook.ts';
 import { TollgateKeys } from './constructs/tollgate-keys.ts';
 import { TollgateNetwork } from './constructs/tollgate-network.ts';
@@ -43,6 +51,7 @@ export class TollgateStack extends Stack {
   readonly runbooks: ReadonlyMap<string, Runbook>;
   readonly api: FinanceApi;
   readonly model: ModelAccess;
+  readonly operations: OperationsDashboard;
   /** Present in network mode `isolated`. */
   readonly network: TollgateNetwork | undefined;
 
@@ -177,6 +186,15 @@ export class TollgateStack extends Stack {
       logsKey: this.keys.logs,
       logRetentionDays: config.logRetentionDays,
       ...(config.federation ? { federation: config.federation } : {}),
+    });
+
+    this.operations = new OperationsDashboard(this, 'Operations', {
+      stageName: config.stageName,
+      runbooks,
+      functions,
+      key: this.keys.alarms,
+      ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
+      backlogCheckMinutes: functionById('ApprovalBacklogCheck').scheduleMinutes ?? 15,
     });
 
     applySecurityPosture(this, {

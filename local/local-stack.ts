@@ -138,6 +138,7 @@ export function applyLocalEnvironment(runtime: RuntimeInfo): void {
     [MODEL_PROVIDER_ENV]: 'local',
     // Every handler logs into this one process; keep the console readable unless asked otherwise.
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+    POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
   });
 }
 

@@ -103,6 +103,11 @@ export interface StageConfig {
   readonly federation?: FederationSettings;
   /** Every log group of the stage also streams to this destination. */
   readonly logSubscription?: LogSubscriptionSettings;
+  /**
+   * Address subscribed to the stage's alarm topic (failed runbooks, approvals past deadline, model throttling).
+   * @default no subscription: the topic is there for the customer's own on-call tooling to subscribe
+   */
+  readonly alarmEmail?: string;
   readonly evidenceRetention: EvidenceRetention;
   /** CloudWatch Logs retention of every log group, in days (a value CloudWatch accepts). */
   readonly logRetentionDays: number;
@@ -172,6 +177,7 @@ export const STAGE_DEFAULTS: Readonly<Record<string, StageDefaults>> = {
 const DECIMAL_AMOUNT = /^(0|[1-9]\d*)\.\d{2}$/;
 const AWS_ACCOUNT = /^\d{12}$/;
 const AWS_REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+const EMAIL_ADDRESS = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /**
  * The settings of one stage: defaults for `stageName` with `contextStages[stageName]` (the
@@ -280,6 +286,13 @@ function validate(stageName: string, raw: Record<string, unknown>): StageConfig 
   const network = validateNetwork(raw.network, where);
   const federation = optionalFederation(raw.federation, where);
   const logSubscription = optionalLogSubscription(raw.logSubscription, where);
+  const alarmEmail = optionalMatching(
+    raw.alarmEmail,
+    EMAIL_ADDRESS,
+    'alarmEmail',
+    'an e-mail address such as "ap-oncall@example.com"',
+    where,
+  );
 
   return {
     stageName,
@@ -289,6 +302,7 @@ function validate(stageName: string, raw: Record<string, unknown>): StageConfig 
     network,
     ...(federation === undefined ? {} : { federation }),
     ...(logSubscription === undefined ? {} : { logSubscription }),
+    ...(alarmEmail === undefined ? {} : { alarmEmail }),
     evidenceRetention: { mode, days },
     logRetentionDays: logRetentionDays as number,
     approvalThresholds: { autoApproveLimit, controllerThreshold },

@@ -13,7 +13,7 @@ export interface TollgateKeysProps {
 
 /**
  * The customer-managed keys of one stage, one per kind of data so a key policy only ever
- * names the services that need it: ledger tables, evidence, logs and runbook executions.
+ * names the services that need it: ledger tables, evidence, logs, runbook executions, dead letters and alarms.
  */
 export class TollgateKeys extends Construct {
   /** Encrypts the trust, escrow, work and reference tables. */
@@ -26,6 +26,8 @@ export class TollgateKeys extends Construct {
   readonly runbooks: Key;
   /** Encrypts the dead-letter queue of scheduled jobs. */
   readonly queues: Key;
+  /** Encrypts the alarm topic operators subscribe to. */
+  readonly alarms: Key;
 
   constructor(scope: Construct, id: string, props: TollgateKeysProps = {}) {
     super(scope, id);
@@ -43,6 +45,7 @@ export class TollgateKeys extends Construct {
     this.logs = key('LogsKey', 'Tollgate: CloudWatch Logs of functions, runbooks and the API');
     this.runbooks = key('RunbooksKey', 'Tollgate: runbook definitions and execution history');
     this.queues = key('QueuesKey', 'Tollgate: dead letters of scheduled jobs');
+    this.alarms = key('AlarmsKey', 'Tollgate: alarm notifications');
 
     const { account, region, partition } = Stack.of(this);
     // EventBridge puts undeliverable schedule events on the dead-letter queue, for this account's rules only.

@@ -261,4 +261,21 @@ describe('resolveStageConfig', () => {
     expect(stream.code).toBe('INVALID_SETTING');
     expect(stream.message).toContain('stages.dev.logSubscription.roleArn');
   });
+
+  it('takes an alarm e-mail address and refuses anything that is not one', () => {
+    // Act
+    const subscribed = resolveStageConfig('dev', {
+      dev: { modelId: MODEL, alarmEmail: 'ap-oncall@example.com' },
+    });
+    const unsubscribed = resolveStageConfig('dev', { dev: { modelId: MODEL } });
+    const bad = failure(() =>
+      resolveStageConfig('dev', { dev: { modelId: MODEL, alarmEmail: 'ap-oncall at example' } }),
+    );
+
+    // Assess
+    expect(subscribed.alarmEmail).toBe('ap-oncall@example.com');
+    expect(unsubscribed.alarmEmail).toBeUndefined();
+    expect(bad.code).toBe('INVALID_SETTING');
+    expect(bad.message).toContain('stages.dev.alarmEmail');
+  });
 });

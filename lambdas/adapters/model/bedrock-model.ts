@@ -19,6 +19,7 @@ import {
   ModelThrottledError,
   PROMPT_VERSIONS,
 } from '#core/model/model-provider.ts';
+import { recordModelThrottle } from '../metrics.ts';
 
 export interface BedrockModelOptions {
   /** Model id or inference profile id/ARN, from stage config. */
@@ -79,6 +80,13 @@ const SYSTEM = {
     'You propose general-ledger coding for invoice lines. Prefer the account of the matching purchase order line; otherwise the vendor default. One sentence of rationale per line.',
   [EXPLAIN_TOOL]:
     'You explain an accounts payable decision to an auditor in plain English. Use only the facts given; do not add, soften or speculate. The decision was made by deterministic rules, not by you.',
+} as const;
+
+/** The runbook step each tool serves, as metrics name it. */
+const STEP_OF = {
+  [INVOICE_TOOL]: 'ExtractInvoice',
+  [CODING_TOOL]: 'ProposeCoding',
+  [EXPLAIN_TOOL]: 'Explain',
 } as const;
 
 /** Amazon Bedrock Converse behind the ModelProvider port, with a forced tool per task. */
@@ -197,6 +205,7 @@ export class BedrockModelProvider implements ModelProvider {
         name === 'ServiceUnavailableException' ||
         name === 'ModelNotReadyException'
       ) {
+        recordModelThrottle(STEP_OF[tool]);
         throw new ModelThrottledError(`Bedrock ${name}; safe to retry.`, { cause: error });
       }
       throw error;

@@ -16,6 +16,8 @@ export async function pdfText(bytes: Uint8Array): Promise<string> {
     data: new Uint8Array(bytes),
     useSystemFonts: false,
     isEvalSupported: false,
+    verbosity: 0,
+    standardFontDataUrl,
   }).promise;
   const pages: string[] = [];
   for (let n = 1; n <= pdf.numPages; n++) {

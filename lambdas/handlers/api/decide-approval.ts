@@ -4,6 +4,7 @@ import { getApproval, markApplied, markNotApplied, recordDecision } from '#adapt
 import { evidenceWriter } from '#adapters/evidence-writer.ts';
 import { updateCase } from '#adapters/invoice-case-dynamodb.ts';
 import { logger } from '#adapters/logger.ts';
+import { recordApproval } from '#adapters/metrics.ts';
 import { stepFunctions } from '#adapters/sfn-client.ts';
 import { TollgateError } from '#core/errors.ts';
 import { apiHandler, json } from './http.ts';
@@ -125,6 +126,7 @@ export const handler = apiHandler(async (request) => {
     },
   });
   logger.info('approval decided', { approvalId, decision: parsed.data.decision });
+  recordApproval({ role, decision: parsed.data.decision });
   return json(200, {
     ...approvalView({
       ...item,

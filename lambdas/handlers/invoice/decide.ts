@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { currentApPolicy } from '#adapters/ap-policy.ts';
 import { DynamoDbEscrowLedger } from '#adapters/escrow-ledger-dynamodb.ts';
 import { updateCase } from '#adapters/invoice-case-dynamodb.ts';
+import { recordInvoiceDecision } from '#adapters/metrics.ts';
 import { loadAgentStanding } from '#adapters/trust-store-dynamodb.ts';
 import { ledgerDay } from '#core/escrow/escrow-ledger.ts';
 import { invoiceSchema } from '#core/invoice/invoice.ts';
@@ -114,5 +115,6 @@ export async function handler(event: unknown, context: Context) {
     requiredRole: decision.requiredRole,
     gate: decision,
   });
+  recordInvoiceDecision(decision);
   return decision;
 }

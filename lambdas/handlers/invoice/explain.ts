@@ -2,6 +2,7 @@ import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { evidenceWriter } from '#adapters/evidence-writer.ts';
 import { releaseInvoiceClaim, updateCase } from '#adapters/invoice-case-dynamodb.ts';
+import { recordCycleTime, recordModelUsage } from '#adapters/metrics.ts';
 import { modelProvider } from '#adapters/model/model-provider-factory.ts';
 import { modelCallEvidence } from '#core/evidence/model-call.ts';
 import { invoiceSchema } from '#core/invoice/invoice.ts';
@@ -26,6 +27,7 @@ function finalStatus(gateDecision: string, approval: { decision: string } | null
 export async function handler(event: unknown, context: Context) {
   const task = parseInvoiceTask(
     {
+      submittedAt: z.iso.datetime(),
       invoice: invoiceSchema,
       decision,
       results: z.array(
@@ -130,5 +132,7 @@ export async function handler(event: unknown, context: Context) {
     await releaseInvoiceClaim(task.vendor.vendorId, task.invoice.invoiceNumber, task.executionId);
   }
   await updateCase(task.executionId, { explanation: text, finalStatus: outcome.finalStatus });
+  if (call) recordModelUsage({ step: 'Explain', modelId: call.modelId, ...call.usage, local: call.local });
+  recordCycleTime(Date.now() - Date.parse(task.submittedAt), outcome.finalStatus);
   return { text, outcome };
 }

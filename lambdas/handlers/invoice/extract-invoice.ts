@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { evidenceWriter } from '#adapters/evidence-writer.ts';
 import { updateCase } from '#adapters/invoice-case-dynamodb.ts';
 import { logger } from '#adapters/logger.ts';
+import { recordModelUsage } from '#adapters/metrics.ts';
 import { modelProvider } from '#adapters/model/model-provider-factory.ts';
 import { readSubmittedDocument } from '#adapters/submitted-document.ts';
 import { modelCallEvidence } from '#core/evidence/model-call.ts';
@@ -131,5 +132,7 @@ export async function handler(event: unknown, context: Context) {
     problem: problem ?? null,
   };
   await updateCase(task.executionId, { invoice, extraction });
+  if (call)
+    recordModelUsage({ step: 'ExtractInvoice', modelId: call.modelId, ...call.usage, local: call.local });
   return { invoice, modelId: extraction.modelId, local: extraction.local };
 }

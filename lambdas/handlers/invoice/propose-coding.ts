@@ -2,6 +2,7 @@ import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { evidenceWriter } from '#adapters/evidence-writer.ts';
 import { updateCase } from '#adapters/invoice-case-dynamodb.ts';
+import { recordModelUsage } from '#adapters/metrics.ts';
 import { modelProvider } from '#adapters/model/model-provider-factory.ts';
 import { modelCallEvidence } from '#core/evidence/model-call.ts';
 import { invoiceSchema } from '#core/invoice/invoice.ts';
@@ -59,5 +60,6 @@ export async function handler(event: unknown, context: Context) {
   });
   await evidenceWriter().append({ ...evidence, details: { ...evidence.details, coding: call.value } });
   await updateCase(task.executionId, { coding: call.value });
+  recordModelUsage({ step: 'ProposeCoding', modelId: call.modelId, ...call.usage, local: call.local });
   return { lines: call.value, modelId: call.modelId };
 }

@@ -7,6 +7,7 @@ import {
   releaseInvoiceClaim,
   updateCase,
 } from '#adapters/invoice-case-dynamodb.ts';
+import { recordCycleTime } from '#adapters/metrics.ts';
 import { parseInvoiceTask, RULES_ACTOR, recordEvidence } from './invoice-task.ts';
 
 /**
@@ -15,7 +16,10 @@ import { parseInvoiceTask, RULES_ACTOR, recordEvidence } from './invoice-task.ts
  */
 export async function handler(event: unknown, context: Context) {
   const task = parseInvoiceTask(
-    { failure: z.object({ Error: z.string(), Cause: z.string().optional() }) },
+    {
+      submittedAt: z.iso.datetime(),
+      failure: z.object({ Error: z.string(), Cause: z.string().optional() }),
+    },
     event,
     context,
   );
@@ -31,5 +35,6 @@ export async function handler(event: unknown, context: Context) {
   const invoiceNumber = (found?.invoice as { invoiceNumber?: string } | undefined)?.invoiceNumber;
   if (vendorId && invoiceNumber) await releaseInvoiceClaim(vendorId, invoiceNumber, task.executionId);
   await updateCase(task.executionId, { finalStatus: 'FAILED', failure });
+  recordCycleTime(Date.now() - Date.parse(task.submittedAt), 'FAILED');
   return failure;
 }
