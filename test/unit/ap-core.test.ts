@@ -160,3 +160,41 @@ describe('the ERP snapshot', () => {
     expect(() => parseErpSnapshot(broken)).toThrow(/goodsReceipts\[0\] \(GR-4501001-1\)\.poNumber/);
   });
 });
+
+describe('arithmetic beyond two decimals', () => {
+  const base: Invoice = {
+    invoiceNumber: 'Y-1',
+    vendorName: 'V',
+    vendorTaxId: null,
+    invoiceDate: null,
+    dueDate: null,
+    currency: 'JPY',
+    poNumber: null,
+    lines: [
+      { lineNo: 1, sku: null, description: 'bolts', quantity: '1000', unitPrice: '12.5', amount: '12500' },
+    ],
+    subtotal: '12500',
+    tax: '1250',
+    total: '13750',
+    remitTo: null,
+  };
+
+  it('checks a yen invoice (no minor unit) without failing on the tolerance', () => {
+    expect(failedCodes(validateArithmetic(base, erp.policy))).toEqual([]);
+    expect(failedCodes(validateArithmetic({ ...base, total: '13751' }, erp.policy))).toEqual([
+      'TOTALS_MISMATCH',
+    ]);
+  });
+
+  it('takes unit prices with more decimals than the currency, exactly', () => {
+    const usd = {
+      ...base,
+      currency: 'USD',
+      lines: [{ ...base.lines[0]!, quantity: '8', unitPrice: '0.125', amount: '1.00' }],
+      subtotal: '1.00',
+      tax: '0.00',
+      total: '1.00',
+    };
+    expect(failedCodes(validateArithmetic(usd, erp.policy))).toEqual([]);
+  });
+});

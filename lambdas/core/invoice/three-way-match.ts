@@ -1,16 +1,16 @@
 import {
-  abs,
-  compare,
-  formatMoney,
-  type Money,
-  max,
-  money,
-  multiply,
-  parseQuantity,
-  percentOf,
-  subtract,
-  sum,
-} from '../money.ts';
+  absolute,
+  compareDecimal,
+  type Decimal,
+  decimal,
+  larger,
+  minus,
+  percentOfDecimal,
+  plus,
+  showDecimal,
+  sumDecimals,
+  times,
+} from '../decimal.ts';
 import type { Invoice, InvoiceLine } from './invoice.ts';
 import { type ReasonCode, type RuleResult, rule } from './reason-codes.ts';
 import {
@@ -28,48 +28,43 @@ import {
 
 /** The invoice's own arithmetic: qty × price = amount per line, lines = subtotal, subtotal + tax = total. */
 export function validateArithmetic(invoice: Invoice, policy: ApPolicy): RuleResult[] {
-  const currency = invoice.currency;
-  if (!currency || invoice.total === null)
+  if (!invoice.currency || invoice.total === null)
     return [rule('TOTALS_MISMATCH', false, 'The invoice total or currency could not be read.')];
-  const tolerance = money(policy.totalsTolerance, currency);
-  const within = (a: Money, b: Money) => compare(abs(subtract(a, b)), tolerance) <= 0;
+  // Exact decimals throughout: a unit price may carry more decimals than the currency, a yen tolerance fewer.
+  const tolerance = decimal(policy.totalsTolerance);
+  const within = (a: Decimal, b: Decimal) => compareDecimal(absolute(minus(a, b)), tolerance) <= 0;
   const results: RuleResult[] = [];
   for (const line of invoice.lines) {
-    const expected = multiply(money(line.unitPrice, currency), line.quantity);
-    const stated = money(line.amount, currency);
-    if (!within(expected, stated)) {
+    const expected = times(decimal(line.unitPrice), decimal(line.quantity));
+    if (!within(expected, decimal(line.amount))) {
       results.push(
         rule(
           'TOTALS_MISMATCH',
           false,
-          `Line ${line.lineNo}: ${line.quantity} × ${line.unitPrice} = ${formatMoney(expected)}, invoice says ${line.amount}.`,
+          `Line ${line.lineNo}: ${line.quantity} × ${line.unitPrice} = ${showDecimal(expected, 2)}, invoice says ${line.amount}.`,
           line.lineNo,
         ),
       );
     }
   }
-  const lines = sum(
-    invoice.lines.map((l) => money(l.amount, currency)),
-    currency,
-  );
-  const tax = money(invoice.tax ?? '0', currency);
-  const total = money(invoice.total, currency);
-  if (invoice.subtotal !== null && !within(lines, money(invoice.subtotal, currency))) {
+  const lines = sumDecimals(invoice.lines.map((l) => decimal(l.amount)));
+  const tax = decimal(invoice.tax ?? '0');
+  if (invoice.subtotal !== null && !within(lines, decimal(invoice.subtotal))) {
     results.push(
       rule(
         'TOTALS_MISMATCH',
         false,
-        `Lines add up to ${formatMoney(lines)}, subtotal says ${invoice.subtotal}.`,
+        `Lines add up to ${showDecimal(lines, 2)}, subtotal says ${invoice.subtotal}.`,
       ),
     );
   }
-  const expectedTotal = { minor: lines.minor + tax.minor, currency };
-  if (!within(expectedTotal, total)) {
+  const expectedTotal = plus(lines, tax);
+  if (!within(expectedTotal, decimal(invoice.total))) {
     results.push(
       rule(
         'TOTALS_MISMATCH',
         false,
-        `Lines ${formatMoney(lines)} + tax ${formatMoney(tax)} = ${formatMoney(expectedTotal)}, total says ${invoice.total}.`,
+        `Lines ${showDecimal(lines, 2)} + tax ${showDecimal(tax, 2)} = ${showDecimal(expectedTotal, 2)}, total says ${invoice.total}.`,
       ),
     );
   }
@@ -145,7 +140,7 @@ export function threeWayMatch(input: MatchInput): MatchOutcome {
       );
       continue;
     }
-    results.push(priceCheck(line, poLine.unitPrice, po.currency, policy));
+    results.push(priceCheck(line, poLine.unitPrice, policy));
   }
   const lineMatches = lines.map(({ line, poLine }) => ({
     invoiceLineNo: line.lineNo,
@@ -207,28 +202,21 @@ function findPoLine(line: InvoiceLine, po: PurchaseOrder): PurchaseOrder['lines'
   );
 }
 
-/** |invoiced − PO price| ≤ max(tolerance % of the PO price, tolerance amount). */
-function priceCheck(line: InvoiceLine, poPrice: string, currency: string, policy: ApPolicy): RuleResult {
-  const po = money(poPrice, currency);
-  const invoiced = money(line.unitPrice, currency);
-  const tolerance = max(
-    percentOf(po, basisPoints(policy.priceTolerancePercent)),
-    money(policy.priceToleranceAmount, currency),
+/** |invoiced − PO price| ≤ max(tolerance % of the PO price, tolerance amount), exactly. */
+function priceCheck(line: InvoiceLine, poPrice: string, policy: ApPolicy): RuleResult {
+  const po = decimal(poPrice);
+  const tolerance = larger(
+    percentOfDecimal(po, decimal(policy.priceTolerancePercent)),
+    decimal(policy.priceToleranceAmount),
   );
-  const variance = abs(subtract(invoiced, po));
-  const passed = compare(variance, tolerance) <= 0;
+  const variance = absolute(minus(decimal(line.unitPrice), po));
+  const passed = compareDecimal(variance, tolerance) <= 0;
   return rule(
     'PRICE_VARIANCE',
     passed,
-    `Line ${line.lineNo}: unit price ${line.unitPrice} vs PO ${poPrice} (variance ${formatMoney(variance)}, tolerance ${formatMoney(tolerance)}).`,
+    `Line ${line.lineNo}: unit price ${line.unitPrice} vs PO ${poPrice} (variance ${showDecimal(variance, 2)}, tolerance ${showDecimal(tolerance, 2)}).`,
     line.lineNo,
   );
-}
-
-/** "2.0" (percent) → 200 basis points, exactly. */
-function basisPoints(percent: string): bigint {
-  const { numerator, denominator } = parseQuantity(percent);
-  return (numerator * 100n) / denominator;
 }
 
 function quantityChecks(
@@ -237,50 +225,31 @@ function quantityChecks(
   previouslyInvoiced: Readonly<Record<number, string>>,
 ): RuleResult[] {
   const results: RuleResult[] = [];
-  const perPoLine = new Map<number, { invoiced: Fraction; lineNos: number[] }>();
+  const perPoLine = new Map<number, { invoiced: Decimal; lineNos: number[] }>();
   for (const { line, poLine } of lines) {
     if (!poLine) continue;
     const entry = perPoLine.get(poLine.lineNo) ?? {
-      invoiced: fraction(previouslyInvoiced[poLine.lineNo] ?? '0'),
+      invoiced: decimal(previouslyInvoiced[poLine.lineNo] ?? '0'),
       lineNos: [],
     };
-    entry.invoiced = addFractions(entry.invoiced, fraction(line.quantity));
+    entry.invoiced = plus(entry.invoiced, decimal(line.quantity));
     entry.lineNos.push(line.lineNo);
     perPoLine.set(poLine.lineNo, entry);
   }
   for (const [poLineNo, { invoiced, lineNos }] of perPoLine) {
     const received = receipts
       .flatMap((r) => r.lines.filter((l) => l.lineNo === poLineNo))
-      .reduce((total, l) => addFractions(total, fraction(String(l.quantityReceived))), fraction('0'));
-    const passed = compareFractions(invoiced, received) <= 0;
+      .reduce((total, l) => plus(total, decimal(String(l.quantityReceived))), decimal('0'));
+    const passed = compareDecimal(invoiced, received) <= 0;
     const code: ReasonCode = 'QUANTITY_VARIANCE';
     results.push(
       rule(
         code,
         passed,
-        `PO line ${poLineNo}: invoiced ${show(invoiced)} in all (this invoice and earlier) against ${show(received)} received.`,
+        `PO line ${poLineNo}: invoiced ${showDecimal(invoiced)} in all (this invoice and earlier) against ${showDecimal(received)} received.`,
         lineNos[0],
       ),
     );
   }
   return results;
 }
-
-type Fraction = { numerator: bigint; denominator: bigint };
-const fraction = (q: string): Fraction => parseQuantity(q);
-const addFractions = (a: Fraction, b: Fraction): Fraction => ({
-  numerator: a.numerator * b.denominator + b.numerator * a.denominator,
-  denominator: a.denominator * b.denominator,
-});
-const compareFractions = (a: Fraction, b: Fraction): number => {
-  const left = a.numerator * b.denominator;
-  const right = b.numerator * a.denominator;
-  return left < right ? -1 : left > right ? 1 : 0;
-};
-/** Quantities are decimals, so every denominator is a power of ten and prints exactly. */
-const show = (f: Fraction): string => {
-  const scale = f.denominator.toString().length - 1;
-  if (scale === 0) return f.numerator.toString();
-  const digits = f.numerator.toString().padStart(scale + 1, '0');
-  return `${digits.slice(0, -scale)}.${digits.slice(-scale)}`.replace(/\.?0+$/, '');
-};
