@@ -159,8 +159,9 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
   {
     id: 'InvoiceMatch',
     entry: 'lambdas/handlers/invoice/match-invoice.ts',
-    description: 'Invoice runbook: vendor, duplicates, PO, receipts, three-way match.',
-    tables: { work: 'readWrite', reference: 'read' },
+    description:
+      'Invoice runbook: vendor, duplicates, PO, receipts, three-way match; reserves PO quantities.',
+    tables: { work: 'readWrite', reference: 'readWrite' },
     evidence: 'write',
   },
   {
@@ -197,14 +198,14 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
     id: 'InvoiceHoldPayment',
     entry: 'lambdas/handlers/invoice/hold-payment.ts',
     description: 'Invoice runbook: hold the approved total in escrow until the due date.',
-    tables: { work: 'readWrite', escrow: 'readWrite', trust: 'read', reference: 'readWrite' },
+    tables: { work: 'readWrite', escrow: 'readWrite', trust: 'read', reference: 'read' },
     evidence: 'write',
   },
   {
     id: 'InvoiceExplain',
     entry: 'lambdas/handlers/invoice/explain.ts',
     description: 'Invoice runbook: the plain-English account of the decision, to evidence.',
-    tables: { work: 'readWrite' },
+    tables: { work: 'readWrite', reference: 'readWrite' },
     evidence: 'write',
     model: 'invoke',
     timeoutSeconds: 120,
@@ -220,7 +221,7 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
     id: 'InvoiceRecordFailure',
     entry: 'lambdas/handlers/invoice/record-failure.ts',
     description: 'Invoice runbook: record what ended a failed run, to evidence and the case.',
-    tables: { work: 'readWrite' },
+    tables: { work: 'readWrite', reference: 'readWrite' },
     evidence: 'write',
   },
 ];

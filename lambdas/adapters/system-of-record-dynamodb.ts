@@ -1,4 +1,11 @@
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { TransientStoreError } from '#core/errors.ts';
 import { hashOf } from '#core/hashing.ts';
 import {
   type ApPolicy,
@@ -35,6 +42,10 @@ export const referenceKeys = {
   }),
   policy: () => ({ pk: 'POLICY', sk: 'ap-invoice' }),
   fundingAccount: (currency: string) => ({ pk: 'FUNDING_ACCOUNT', sk: currency }),
+  quantityVersion: (poNumber: string) => ({
+    pk: `PO#${normaliseDocumentNumber(poNumber)}`,
+    sk: 'QUANTITY_VERSION',
+  }),
 };
 
 export type PutOutcome = 'created' | 'updated' | 'unchanged';
@@ -63,10 +74,20 @@ export class DynamoDbSystemOfRecord implements SystemOfRecord {
     return this.get<ProcessedInvoice>(referenceKeys.processedInvoice(vendorId, invoiceNumber));
   }
 
-  async invoicedQuantities(poNumber: string): Promise<Record<number, string>> {
+  async invoicedQuantities(
+    poNumber: string,
+    excluding?: { vendorId: string; invoiceNumber: string },
+  ): Promise<Record<number, string>> {
     const totals: Record<number, bigint> = {};
     const scale = 1_000_000n;
-    for (const item of (await this.queryPo(poNumber, 'INVOICED#')) as { lines: Record<string, string> }[]) {
+    const own = excluding
+      ? referenceKeys.invoiced(poNumber, excluding.vendorId, excluding.invoiceNumber).sk
+      : undefined;
+    const items = (await this.queryPo(poNumber, 'INVOICED#', true)) as {
+      sk: string;
+      data: { lines: Record<string, string> };
+    }[];
+    for (const { data: item } of items.filter((i) => i.sk !== own)) {
       for (const [lineNo, quantity] of Object.entries(item.lines)) {
         const [whole, fraction = ''] = quantity.split('.');
         totals[Number(lineNo)] =
@@ -90,14 +111,96 @@ export class DynamoDbSystemOfRecord implements SystemOfRecord {
     return (await this.get<{ accountId: string }>(referenceKeys.fundingAccount(currency)))?.accountId;
   }
 
-  /** Records the quantities an approved invoice consumed, once per invoice. */
-  async recordInvoicedQuantities(
+  /** The PO's quantity version: every reservation moves it, so two matches cannot both read the old quantities. */
+  async quantityVersion(poNumber: string): Promise<number> {
+    try {
+      const { Item } = await dynamoDb.send(
+        new GetCommand({
+          TableName: tableName('reference'),
+          Key: referenceKeys.quantityVersion(poNumber),
+          ConsistentRead: true,
+        }),
+      );
+      return Number(Item?.version ?? 0);
+    } catch (error) {
+      rethrowTransient(error);
+    }
+  }
+
+  /**
+   * Reserves this invoice's quantities on the PO, in one transaction with the PO's quantity
+   * version, which must still be the one read before matching. A concurrent reservation on
+   * the same PO makes this fail as TransientStoreError: the step is retried and matches again
+   * against quantities that now include the other invoice.
+   */
+  async reserveQuantities(
     poNumber: string,
     vendorId: string,
     invoiceNumber: string,
     lines: Record<number, string>,
+    readVersion: number,
+    executionArn: string,
   ): Promise<void> {
-    await this.put(referenceKeys.invoiced(poNumber, vendorId, invoiceNumber), { lines });
+    try {
+      await dynamoDb.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: tableName('reference'),
+                Key: referenceKeys.quantityVersion(poNumber),
+                UpdateExpression: 'SET version = :next',
+                ConditionExpression: readVersion === 0 ? 'attribute_not_exists(version)' : 'version = :read',
+                ExpressionAttributeValues: {
+                  ':next': readVersion + 1,
+                  ...(readVersion === 0 ? {} : { ':read': readVersion }),
+                },
+              },
+            },
+            {
+              Put: {
+                TableName: tableName('reference'),
+                Item: {
+                  ...referenceKeys.invoiced(poNumber, vendorId, invoiceNumber),
+                  data: { lines },
+                  reservedBy: executionArn,
+                },
+                ConditionExpression: 'attribute_not_exists(pk) OR reservedBy = :me',
+                ExpressionAttributeValues: { ':me': executionArn },
+              },
+            },
+          ],
+        }),
+      );
+    } catch (error) {
+      if ((error as { name?: string }).name === 'TransactionCanceledException') {
+        throw new TransientStoreError(`Quantities on ${poNumber} changed while matching; match again.`, {
+          cause: error,
+        });
+      }
+      rethrowTransient(error);
+    }
+  }
+
+  /** Gives the quantities back when the invoice is rejected or its run fails. */
+  async releaseQuantities(
+    poNumber: string,
+    vendorId: string,
+    invoiceNumber: string,
+    executionArn: string,
+  ): Promise<void> {
+    try {
+      await dynamoDb.send(
+        new DeleteCommand({
+          TableName: tableName('reference'),
+          Key: referenceKeys.invoiced(poNumber, vendorId, invoiceNumber),
+          ConditionExpression: 'reservedBy = :me',
+          ExpressionAttributeValues: { ':me': executionArn },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) rethrowTransient(error);
+    }
   }
 
   /** Writes an item unless an identical one is stored: loading the same data twice changes nothing. */
@@ -132,7 +235,7 @@ export class DynamoDbSystemOfRecord implements SystemOfRecord {
     }
   }
 
-  private async queryPo(poNumber: string, prefix: string): Promise<unknown[]> {
+  private async queryPo(poNumber: string, prefix: string, whole = false): Promise<unknown[]> {
     const items: unknown[] = [];
     let start: Record<string, unknown> | undefined;
     try {
@@ -143,9 +246,10 @@ export class DynamoDbSystemOfRecord implements SystemOfRecord {
             KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
             ExpressionAttributeValues: { ':pk': referenceKeys.purchaseOrder(poNumber).pk, ':prefix': prefix },
             ExclusiveStartKey: start,
+            ConsistentRead: true,
           }),
         );
-        items.push(...(page.Items ?? []).map((i) => i.data));
+        items.push(...(page.Items ?? []).map((i) => (whole ? i : i.data)));
         start = page.LastEvaluatedKey;
       } while (start);
     } catch (error) {

@@ -53,7 +53,15 @@ export async function assessInvoice(
   }
   const po = invoice.poNumber ? await sor.getPurchaseOrder(invoice.poNumber) : undefined;
   const [receipts, previouslyInvoiced] = po
-    ? await Promise.all([sor.getReceipts(po.poNumber), sor.invoicedQuantities(po.poNumber)])
+    ? await Promise.all([
+        sor.getReceipts(po.poNumber),
+        sor.invoicedQuantities(
+          po.poNumber,
+          invoice.invoiceNumber
+            ? { vendorId: vendor.vendorId, invoiceNumber: invoice.invoiceNumber }
+            : undefined,
+        ),
+      ])
     : [[], {}];
   const match = threeWayMatch({ invoice, vendor, po, receipts, previouslyInvoiced, policy });
   results.push(...match.results);

@@ -127,8 +127,14 @@ export interface SystemOfRecord {
   getPurchaseOrder(poNumber: string): Promise<PurchaseOrder | undefined>;
   getReceipts(poNumber: string): Promise<GoodsReceipt[]>;
   findProcessedInvoice(vendorId: string, invoiceNumber: string): Promise<ProcessedInvoice | undefined>;
-  /** Quantity already invoiced per PO line by earlier approved invoices (decimal strings). */
-  invoicedQuantities(poNumber: string): Promise<Record<number, string>>;
+  /**
+   * Quantity already invoiced per PO line by other invoices — approved, or in flight and
+   * reserved — as decimal strings; `excluding` leaves out this invoice's own reservation.
+   */
+  invoicedQuantities(
+    poNumber: string,
+    excluding?: { vendorId: string; invoiceNumber: string },
+  ): Promise<Record<number, string>>;
   getPolicy(): Promise<ApPolicy | undefined>;
 }
 

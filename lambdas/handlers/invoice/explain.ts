@@ -4,10 +4,13 @@ import { evidenceWriter } from '#adapters/evidence-writer.ts';
 import { releaseInvoiceClaim, updateCase } from '#adapters/invoice-case-dynamodb.ts';
 import { recordCycleTime, recordModelUsage } from '#adapters/metrics.ts';
 import { modelProvider } from '#adapters/model/model-provider-factory.ts';
+import { DynamoDbSystemOfRecord } from '#adapters/system-of-record-dynamodb.ts';
 import { modelCallEvidence } from '#core/evidence/model-call.ts';
 import { invoiceSchema } from '#core/invoice/invoice.ts';
 import type { RuleResult } from '#core/invoice/reason-codes.ts';
 import { agentActor, earlierRecord, invoiceBusiness, parseInvoiceTask } from './invoice-task.ts';
+
+const sor = new DynamoDbSystemOfRecord();
 
 const decision = z.object({
   decision: z.string(),
@@ -129,7 +132,16 @@ export async function handler(event: unknown, context: Context) {
     explanation: text,
   };
   if (outcome.finalStatus === 'REJECTED' && task.vendor && task.invoice.invoiceNumber) {
+    // Nothing will be paid: the invoice number and the PO quantities are free for a corrected invoice.
     await releaseInvoiceClaim(task.vendor.vendorId, task.invoice.invoiceNumber, task.executionId);
+    if (task.invoice.poNumber) {
+      await sor.releaseQuantities(
+        task.invoice.poNumber,
+        task.vendor.vendorId,
+        task.invoice.invoiceNumber,
+        task.executionId,
+      );
+    }
   }
   await updateCase(task.executionId, { explanation: text, finalStatus: outcome.finalStatus });
   if (call) recordModelUsage({ step: 'Explain', modelId: call.modelId, ...call.usage, local: call.local });

@@ -60,14 +60,7 @@ export async function handler(event: unknown, context: Context) {
       : { kind: 'agent', id: task.agentId },
     ...(byPerson ? {} : { agentId: task.agentId }),
   });
-  if (invoice.poNumber) {
-    const quantities: Record<number, string> = {};
-    for (const match of task.lines) {
-      const line = invoice.lines.find((l) => l.lineNo === match.invoiceLineNo);
-      if (match.poLineNo !== null && line) quantities[match.poLineNo] = line.quantity;
-    }
-    await sor.recordInvoicedQuantities(invoice.poNumber, vendor.vendorId, invoice.invoiceNumber, quantities);
-  }
+  // The quantities this invoice consumes were reserved on its PO when it was matched.
   const view = {
     holdId: hold.holdId,
     accountId: hold.accountId,

@@ -22,6 +22,8 @@ const ruleResult = z.object({
 export async function handler(event: unknown, context: Context) {
   const task = parseInvoiceTask({ invoice: invoiceSchema, arithmetic: z.array(ruleResult) }, event, context);
   const policy = await currentApPolicy(sor);
+  // Read before matching: the reservation below only succeeds if no other invoice reserved on this PO meanwhile.
+  const quantityVersion = task.invoice.poNumber ? await sor.quantityVersion(task.invoice.poNumber) : 0;
   const assessment = await assessInvoice(task.invoice, sor, policy);
   const results: RuleResult[] = [...(task.arithmetic as RuleResult[]), ...assessment.results];
   const { vendor, purchaseOrder } = assessment;
@@ -36,6 +38,28 @@ export async function handler(event: unknown, context: Context) {
             false,
             `The same vendor and invoice number are being processed by run ${executionNameOf(claim.heldBy)}.`,
           ),
+    );
+  }
+  const duplicate = results.some((r) => r.code === 'DUPLICATE_INVOICE' && !r.passed);
+  const reserved: Record<number, string> = {};
+  for (const line of assessment.lines) {
+    const quantity = task.invoice.lines.find((l) => l.lineNo === line.invoiceLineNo)?.quantity;
+    if (line.poLineNo !== null && quantity !== undefined) reserved[line.poLineNo] = quantity;
+  }
+  if (
+    vendor &&
+    purchaseOrder &&
+    task.invoice.invoiceNumber &&
+    !duplicate &&
+    Object.keys(reserved).length > 0
+  ) {
+    await sor.reserveQuantities(
+      purchaseOrder.poNumber,
+      vendor.vendorId,
+      task.invoice.invoiceNumber,
+      reserved,
+      quantityVersion,
+      task.executionId,
     );
   }
   const vendorSummary = vendor

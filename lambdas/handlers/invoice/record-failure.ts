@@ -8,6 +8,7 @@ import {
   updateCase,
 } from '#adapters/invoice-case-dynamodb.ts';
 import { recordCycleTime } from '#adapters/metrics.ts';
+import { DynamoDbSystemOfRecord } from '#adapters/system-of-record-dynamodb.ts';
 import { parseInvoiceTask, RULES_ACTOR, recordEvidence } from './invoice-task.ts';
 
 /**
@@ -33,7 +34,17 @@ export async function handler(event: unknown, context: Context) {
   const found = await getCase(name);
   const vendorId = (found?.match as { vendor?: { vendorId?: string } } | undefined)?.vendor?.vendorId;
   const invoiceNumber = (found?.invoice as { invoiceNumber?: string } | undefined)?.invoiceNumber;
-  if (vendorId && invoiceNumber) await releaseInvoiceClaim(vendorId, invoiceNumber, task.executionId);
+  const poNumber = (found?.invoice as { poNumber?: string | null } | undefined)?.poNumber;
+  if (vendorId && invoiceNumber) {
+    await releaseInvoiceClaim(vendorId, invoiceNumber, task.executionId);
+    if (poNumber)
+      await new DynamoDbSystemOfRecord().releaseQuantities(
+        poNumber,
+        vendorId,
+        invoiceNumber,
+        task.executionId,
+      );
+  }
   await updateCase(task.executionId, { finalStatus: 'FAILED', failure });
   recordCycleTime(Date.now() - Date.parse(task.submittedAt), 'FAILED');
   return failure;
