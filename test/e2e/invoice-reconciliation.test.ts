@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import PDFDocument from 'pdfkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSnapshot, seed } from '../../bin/commands/seed.ts';
+import { evidenceSource, runExport, runVerify } from '../../bin/evidence-commands.ts';
 import { DynamoDbEscrowLedger } from '../../lambdas/adapters/escrow-ledger-dynamodb.ts';
 import { PROJECT_ROOT } from '../../lib/project-root.ts';
 import { type Harness, startHarness } from '../support/local-stack-harness.ts';
@@ -30,13 +31,17 @@ function invoiceBody(document: string, agentId = 'invoice-review-agent') {
 
 let harness: Harness;
 const results = new Map<string, any>();
+/** Every run this file started, for the auditor's reconciliation at the end. */
+const started = new Set<string>();
 
 async function submit(user: string, key: string, body: unknown) {
-  return harness.api('POST', '/runbooks/invoice-reconciliation/executions', {
+  const response = await harness.api('POST', '/runbooks/invoice-reconciliation/executions', {
     user,
     body,
     headers: { 'Idempotency-Key': key },
   });
+  if (response.status === 202) started.add(response.body.executionId);
+  return response;
 }
 
 /** Polls until the run has its decision (pending runs wait for a person; the rest finish). */
@@ -55,13 +60,13 @@ async function decided(executionId: string, user = 'finley.auditor'): Promise<an
 beforeAll(async () => {
   harness = await startHarness();
   await seed(readSnapshot(join(SAMPLES, 'erp.json')));
-  const started = await Promise.all(
+  const submissions = await Promise.all(
     cases.map(
       async (c) =>
         [c.caseId, await submit('avery.clerk', `case-${c.caseId}`, invoiceBody(c.document))] as const,
     ),
   );
-  for (const [caseId, response] of started) {
+  for (const [caseId, response] of submissions) {
     expect(response.status, JSON.stringify(response.body)).toBe(202);
     results.set(caseId, await decided(response.body.executionId));
   }
@@ -283,7 +288,7 @@ describe('approval deadlines', () => {
     process.env.APPROVAL_TIMEOUT_SECONDS = '2';
     const body = invoiceBody('invoices/case-01-009.json');
     (body.invoice as { structured: { invoiceNumber: string } }).structured.invoiceNumber = 'LATE-99009';
-    const started = await submit('avery.clerk', 'late-0001', body);
+    const late0 = await submit('avery.clerk', 'late-0001', body);
     delete process.env.APPROVAL_TIMEOUT_SECONDS;
 
     // Act: wait until the first approval expired and the escalated one is pending
@@ -291,11 +296,10 @@ describe('approval deadlines', () => {
     let state: any;
     do {
       await new Promise((r) => setTimeout(r, 100));
-      state = (
-        await harness.api('GET', `/executions/${started.body.executionId}`, { user: 'finley.auditor' })
-      ).body;
+      state = (await harness.api('GET', `/executions/${late0.body.executionId}`, { user: 'finley.auditor' }))
+        .body;
     } while (!(state.approval?.level === 2) && Date.now() < deadline);
-    const late = await harness.api('POST', `/approvals/${started.body.executionId}-1/decision`, {
+    const late = await harness.api('POST', `/approvals/${late0.body.executionId}-1/decision`, {
       user: 'blake.clerk',
       body: { decision: 'APPROVE', comment: 'Sorry, I was away.' },
     });
@@ -311,7 +315,7 @@ describe('approval deadlines', () => {
     expect(state.approval).toMatchObject({ level: 2, requiredRole: 'controller' });
     expect(late.status).toBe(409);
     expect(decision.status).toBe(200);
-    const done = await harness.waitForExecution(started.body.executionId, 'finley.auditor');
+    const done = await harness.waitForExecution(late0.body.executionId, 'finley.auditor');
     expect(done.output).toMatchObject({
       finalStatus: 'APPROVED',
       approval: { decidedBy: 'casey.controller' },
@@ -335,5 +339,62 @@ describe('quantities under concurrency', () => {
     const overInvoiced = [ra, rb].filter((r) => r.reasonCodes.includes('QUANTITY_VARIANCE'));
     expect(overInvoiced).toHaveLength(1);
     expect([ra, rb].every((r) => r.reasonCodes.includes('PRICE_VARIANCE'))).toBe(true);
+  });
+});
+
+describe('what an auditor gets from these runs', () => {
+  it('verifies every evidence object and reconciles the AP decision export with the runs', async () => {
+    // Prepare: every run this file started, as the API reports it
+    const runs = await Promise.all(
+      [...started].map(
+        async (id) => (await harness.api('GET', `/executions/${id}`, { user: 'finley.auditor' })).body,
+      ),
+    );
+    const decidedRuns = runs.filter((r) => r.decision && r.invoice?.total && r.invoice?.currency);
+    const centsByCurrency = new Map<string, bigint>();
+    for (const r of decidedRuns) {
+      const cents = BigInt(String(r.invoice.total).replace('.', ''));
+      centsByCurrency.set(r.invoice.currency, (centsByCurrency.get(r.invoice.currency) ?? 0n) + cents);
+    }
+    // Every run above has stopped writing: close the digest window now rather than wait for it to settle.
+    await harness.stack.digestNow({ final: true });
+    const source = evidenceSource({ dataDir: harness.dataDir });
+    const lines: string[] = [];
+    const today = new Date().toISOString().slice(0, 10);
+    const outDir = join(harness.dataDir, 'exports');
+
+    // Act
+    const verifyExit = await runVerify(source, {}, (line) => lines.push(line));
+    const exported = await runExport(source, 'ap-matches-over-amount', {
+      from: today,
+      to: today,
+      minAmount: '0',
+      format: 'json',
+      outDir,
+      engine: 'duckdb',
+    });
+    const escalations = await runExport(source, 'escalations-with-decider', {
+      from: today,
+      to: today,
+      format: 'json',
+      outDir,
+      engine: 'duckdb',
+    });
+
+    // Assess
+    expect(verifyExit, lines.filter((l) => l.includes('INVALID')).join('\n')).toBe(0);
+    expect(exported.rows).toHaveLength(decidedRuns.length);
+    expect(exported.manifest.amountTotals).toEqual(
+      Object.fromEntries(
+        [...centsByCurrency].map(([currency, cents]) => [
+          currency,
+          `${cents / 100n}.${String(cents % 100n).padStart(2, '0')}`,
+        ]),
+      ),
+    );
+    const decidedByPerson = escalations.rows
+      .filter((row) => row.decided_by !== null)
+      .map((row) => row.decided_by);
+    expect(decidedByPerson).toEqual(expect.arrayContaining(['casey.controller', 'blake.clerk']));
   });
 });
