@@ -111,6 +111,7 @@ export class LocalStepFunctions {
           waitForTaskToken: resource.endsWith('.waitForTaskToken'),
         };
       });
+      carryTimeoutPaths(bound.States as Record<string, unknown>);
       const machine = new StateMachine(bound as never, {
         validationOptions: { checkArn: true, checkPaths: true },
       });
@@ -445,6 +446,34 @@ function failureOf(error: { name?: string; message?: string; cause?: unknown }):
   const inner = error.cause instanceof Error ? error.cause : error;
   const name = inner.name && inner.name !== 'Error' ? inner.name : 'States.Runtime';
   return { error: name, cause: inner.message ?? '' };
+}
+
+/** Top-level Parameters key that carries a Task's timeout into the effective input (local engine only). */
+const LOCAL_TIMEOUT_KEY = 'tollgateLocalTimeoutSeconds';
+
+/**
+ * AWS reads TimeoutSecondsPath from the state input; the local engine reads it from the input
+ * after Parameters. For lambda:invoke Tasks (whose override passes only Payload on) the value is
+ * copied into Parameters under a key of its own, so both read the same number.
+ */
+function carryTimeoutPaths(states: Record<string, unknown>): void {
+  for (const raw of Object.values(states)) {
+    const state = raw as Record<string, unknown>;
+    const parameters = state.Parameters as Record<string, unknown> | undefined;
+    if (
+      state.Type === 'Task' &&
+      typeof state.TimeoutSecondsPath === 'string' &&
+      String(state.Resource).startsWith('arn:aws:states:::lambda:invoke') &&
+      parameters
+    ) {
+      parameters[`${LOCAL_TIMEOUT_KEY}.$`] = state.TimeoutSecondsPath;
+      state.TimeoutSecondsPath = `$.${LOCAL_TIMEOUT_KEY}`;
+    }
+    for (const branch of (state.Branches as { States: Record<string, unknown> }[] | undefined) ?? [])
+      carryTimeoutPaths(branch.States);
+    const processor = (state.ItemProcessor ?? state.Iterator) as { States: Record<string, unknown> } | undefined;
+    if (processor) carryTimeoutPaths(processor.States);
+  }
 }
 
 function collectTasks(
