@@ -471,7 +471,9 @@ function carryTimeoutPaths(states: Record<string, unknown>): void {
     }
     for (const branch of (state.Branches as { States: Record<string, unknown> }[] | undefined) ?? [])
       carryTimeoutPaths(branch.States);
-    const processor = (state.ItemProcessor ?? state.Iterator) as { States: Record<string, unknown> } | undefined;
+    const processor = (state.ItemProcessor ?? state.Iterator) as
+      | { States: Record<string, unknown> }
+      | undefined;
     if (processor) carryTimeoutPaths(processor.States);
   }
 }
