@@ -10,6 +10,7 @@ import {
   readRuntime,
   startLocalStack,
 } from '../local/local-stack.ts';
+import { DEFAULT_SAMPLES_DIR, demoExitCode, formatSummary, runDemo } from './commands/demo.ts';
 import { useDeployedStack } from './commands/deployed-stack.ts';
 import { readSnapshot, seed } from './commands/seed.ts';
 import { evidenceSource, runExport, runVerify } from './evidence-commands.ts';
@@ -113,6 +114,23 @@ program
         `${what.padEnd(18)} ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged\n`,
       );
     }
+  });
+
+program
+  .command('demo')
+  .description(
+    'Run the AP sample set end to end on a fresh local stack: seed, submit every invoice, decide the approvals, verify the evidence, print a summary.',
+  )
+  .option('--data-dir <dir>', 'data folder for the demo stack (default: a new temporary folder)')
+  .option('--samples <dir>', 'AP sample set folder (erp.json, cases.json, invoices/)', DEFAULT_SAMPLES_DIR)
+  .action(async (options: { dataDir?: string; samples: string }) => {
+    const summary = await runDemo({
+      samplesDir: resolve(options.samples),
+      ...(options.dataDir ? { dataDir: resolve(options.dataDir) } : {}),
+      progress: process.stderr,
+    });
+    process.stdout.write(`${formatSummary(summary).join('\n')}\n`);
+    process.exitCode = demoExitCode(summary);
   });
 
 const evidence = program

@@ -178,6 +178,8 @@ export class LocalStepFunctions {
     if (execution.status === 'RUNNING') {
       this.running.get(executionArn)?.abort();
       this.finish(execution, 'ABORTED', { error, cause });
+      // A task waiting for a person would otherwise hold the run (and a shutdown) until its timeout.
+      this.closeTokens(executionArn, undefined, 'States.Aborted');
     }
     return execution;
   }
@@ -327,13 +329,15 @@ export class LocalStepFunctions {
     return pending;
   }
 
-  private closeTokens(executionArn: string, stateName?: string): void {
+  private closeTokens(executionArn: string, stateName?: string, rejectWith?: string): void {
     for (const [token, pending] of this.tokens) {
       if (
         pending.executionArn === executionArn &&
         (stateName === undefined || pending.stateName === stateName)
       ) {
         this.tokens.delete(token);
+        if (rejectWith)
+          pending.reject(Object.assign(new Error('The execution was stopped.'), { name: rejectWith }));
       }
     }
   }
