@@ -179,41 +179,33 @@ export async function markApplied(approvalId: string): Promise<void> {
   }
 }
 
-/** The runbook did not take the decision (its wait had ended): the approval is recorded as expired. */
-export async function markNotApplied(approvalId: string): Promise<void> {
-  try {
-    await dynamoDb.send(
-      new UpdateCommand({
-        TableName: tableName('work'),
-        Key: key(approvalId),
-        UpdateExpression: 'SET #status = :expired, expiredAt = :at REMOVE gsi1pk, gsi1sk',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':expired': 'EXPIRED', ':at': new Date().toISOString() },
-      }),
-    );
-  } catch (error) {
-    rethrowTransient(error);
-  }
+/** The runbook did not take the decision (its wait had ended): the approval is recorded as expired, whatever its state. */
+export function markNotApplied(approvalId: string): Promise<void> {
+  return setExpired(approvalId, false);
 }
 
 /** The deadline passed undecided: the approval leaves the work room (only if still pending). */
-export async function expireApproval(approvalId: string): Promise<void> {
+export function expireApproval(approvalId: string): Promise<void> {
+  return setExpired(approvalId, true);
+}
+
+async function setExpired(approvalId: string, onlyIfPending: boolean): Promise<void> {
   try {
     await dynamoDb.send(
       new UpdateCommand({
         TableName: tableName('work'),
         Key: key(approvalId),
         UpdateExpression: 'SET #status = :expired, expiredAt = :at REMOVE gsi1pk, gsi1sk',
-        ConditionExpression: '#status = :pending',
+        ...(onlyIfPending ? { ConditionExpression: '#status = :pending' } : {}),
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
-          ':pending': 'PENDING',
           ':expired': 'EXPIRED',
           ':at': new Date().toISOString(),
+          ...(onlyIfPending ? { ':pending': 'PENDING' } : {}),
         },
       }),
     );
   } catch (error) {
-    if (!isConditionFailure(error)) rethrowTransient(error);
+    if (!(onlyIfPending && isConditionFailure(error))) rethrowTransient(error);
   }
 }
