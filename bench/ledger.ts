@@ -1,6 +1,6 @@
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { DynamoDbEscrowLedger } from '../lambdas/adapters/escrow-ledger-dynamodb.ts';
-import { money } from '../lambdas/core/money.ts';
+import { money } from '#platform/core/money.ts';
+import { DynamoDbEscrowLedger } from '#platform/escrow/adapters/escrow-ledger-dynamodb.ts';
 import { localTableName } from '../local/provision.ts';
 import { startLocalTables } from '../test/support/dynamodb-tables.ts';
 

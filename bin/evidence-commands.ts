@@ -9,26 +9,26 @@ import {
 } from '@aws-sdk/client-athena';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { S3EvidenceStore } from '../lambdas/adapters/evidence-store-s3.ts';
-import { TollgateError } from '../lambdas/core/errors.ts';
+import { TollgateError } from '#platform/core/errors.ts';
+import { sha256Hex } from '#platform/core/hashing.ts';
+import { add, formatMoney, type Money, money } from '#platform/core/money.ts';
+import { S3EvidenceStore } from '#platform/evidence/adapters/evidence-store-s3.ts';
 import {
   AUDITOR_QUERIES,
   type AuditorQuery,
   auditorQuery,
   EVIDENCE_COLUMNS,
   EVIDENCE_TABLE,
-} from '../lambdas/core/evidence/auditor-queries.ts';
+} from '#platform/evidence/core/auditor-queries.ts';
 import {
   DIGESTS_PREFIX,
   isDigestKey,
   parseSignedDigest,
   type SignedDigest,
-} from '../lambdas/core/evidence/digests.ts';
-import type { EvidenceStore } from '../lambdas/core/evidence/ports.ts';
-import { RECORDS_PREFIX } from '../lambdas/core/evidence/records.ts';
-import { type VerificationReport, verifyEvidence } from '../lambdas/core/evidence/verify.ts';
-import { sha256Hex } from '../lambdas/core/hashing.ts';
-import { add, formatMoney, type Money, money } from '../lambdas/core/money.ts';
+} from '#platform/evidence/core/digests.ts';
+import type { EvidenceStore } from '#platform/evidence/core/ports.ts';
+import { RECORDS_PREFIX } from '#platform/evidence/core/records.ts';
+import { type VerificationReport, verifyEvidence } from '#platform/evidence/core/verify.ts';
 import { LOCAL_REGION } from '../local/function-host.ts';
 import { LOCAL_CREDENTIALS, readRuntime } from '../local/local-stack.ts';
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { AUDITOR_QUERIES } from '../lambdas/core/evidence/auditor-queries.ts';
+import { AUDITOR_QUERIES } from '#platform/evidence/core/auditor-queries.ts';
 import { DEMO_USERS, issueDevToken, loadOrCreateSigningKey } from '../local/dev-identity.ts';
 import {
   applyLocalEnvironment,

@@ -1,6 +1,6 @@
-import type { TableId } from '../lambdas/adapters/resource-env.ts';
-import { ROLES, type Role } from '../lambdas/core/roles.ts';
-import { RUNBOOK_START_ROLES } from '../lambdas/core/runbook-access.ts';
+import type { TableId } from '#platform/aws/resource-env.ts';
+import { ROLES, type Role } from '#platform/core/roles.ts';
+import { RUNBOOK_START_ROLES } from '#platform/runs/core/runbook-access.ts';
 
 /**
  * What Tollgate is made of, as data: every function with the resources it is granted, every
@@ -71,7 +71,7 @@ const allRunbooks = (): string[] =>
 export const FUNCTIONS: readonly FunctionDefinition[] = [
   {
     id: 'StartExecution',
-    entry: 'lambdas/handlers/api/start-execution.ts',
+    entry: 'lambdas/platform/runs/handlers/start-execution.ts',
     description: 'API: start a runbook execution under an Idempotency-Key.',
     tables: { work: 'readWrite' },
     evidence: 'write',
@@ -81,7 +81,7 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
   },
   {
     id: 'GetExecution',
-    entry: 'lambdas/handlers/api/get-execution.ts',
+    entry: 'lambdas/platform/runs/handlers/get-execution.ts',
     description: 'API: status and outcome of one runbook execution.',
     tables: { work: 'read' },
     get describesRunbooks() {
@@ -90,20 +90,20 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
   },
   {
     id: 'DeploymentCheckWriteProbe',
-    entry: 'lambdas/handlers/deployment-check/write-probe.ts',
+    entry: 'lambdas/runbooks/deployment-check/handlers/write-probe.ts',
     description: 'Runbook deployment-check: write a probe record to the work table and evidence of it.',
     tables: { work: 'readWrite' },
     evidence: 'write',
   },
   {
     id: 'DeploymentCheckReadProbe',
-    entry: 'lambdas/handlers/deployment-check/read-probe.ts',
+    entry: 'lambdas/runbooks/deployment-check/handlers/read-probe.ts',
     description: 'Runbook deployment-check: read the probe back and compare it byte for byte.',
     tables: { work: 'read' },
   },
   {
     id: 'EvidenceDigest',
-    entry: 'lambdas/handlers/evidence/write-digest.ts',
+    entry: 'lambdas/platform/evidence/handlers/write-digest.ts',
     description:
       'Evidence: write the next signed digest of every evidence object written since the last one.',
     tables: {},
@@ -113,13 +113,13 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
   },
   {
     id: 'GetAgentControls',
-    entry: 'lambdas/handlers/api/get-agent-controls.ts',
+    entry: 'lambdas/platform/trust/handlers/get-agent-controls.ts',
     description: "API: an agent's score, tier, pacts, limits, today's usage and open escrow exposure.",
     tables: { trust: 'read', escrow: 'read' },
   },
   {
     id: 'ExpireHolds',
-    entry: 'lambdas/handlers/escrow/expire-holds.ts',
+    entry: 'lambdas/platform/escrow/handlers/expire-holds.ts',
     description: 'Escrow sweeper: expire open holds past their expiry, returning the money to available.',
     tables: { escrow: 'readWrite' },
     scheduleMinutes: 15,
@@ -127,13 +127,13 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
   },
   {
     id: 'ListApprovals',
-    entry: 'lambdas/handlers/api/list-approvals.ts',
+    entry: 'lambdas/platform/approvals/handlers/list-approvals.ts',
     description: 'API: the approvals work room, filtered to what the caller may decide.',
     tables: { work: 'read' },
   },
   {
     id: 'DecideApproval',
-    entry: 'lambdas/handlers/api/decide-approval.ts',
+    entry: 'lambdas/platform/approvals/handlers/decide-approval.ts',
     description: 'API: a person approves or rejects a pending approval; the waiting run resumes.',
     tables: { work: 'readWrite' },
     evidence: 'write',
@@ -141,7 +141,7 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
   },
   {
     id: 'InvoiceExtract',
-    entry: 'lambdas/handlers/invoice/extract-invoice.ts',
+    entry: 'lambdas/runbooks/invoice-reconciliation/handlers/extract-invoice.ts',
     description: 'Invoice runbook: read the invoice (model for text and PDF, schema for e-invoices).',
     tables: { work: 'readWrite' },
     evidence: 'write',
@@ -151,14 +151,14 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
   },
   {
     id: 'InvoiceValidateArithmetic',
-    entry: 'lambdas/handlers/invoice/validate-arithmetic.ts',
+    entry: 'lambdas/runbooks/invoice-reconciliation/handlers/validate-arithmetic.ts',
     description: "Invoice runbook: the invoice's own arithmetic.",
     tables: { work: 'readWrite', reference: 'read' },
     evidence: 'write',
   },
   {
     id: 'InvoiceMatch',
-    entry: 'lambdas/handlers/invoice/match-invoice.ts',
+    entry: 'lambdas/runbooks/invoice-reconciliation/handlers/match-invoice.ts',
     description:
       'Invoice runbook: vendor, duplicates, PO, receipts, three-way match; reserves PO quantities.',
     tables: { work: 'readWrite', reference: 'readWrite' },
@@ -166,7 +166,7 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
   },
   {
     id: 'InvoiceProposeCoding',
-    entry: 'lambdas/handlers/invoice/propose-coding.ts',
+    entry: 'lambdas/runbooks/invoice-reconciliation/handlers/propose-coding.ts',
     description: 'Invoice runbook: GL account and cost center per line, with a rationale.',
     tables: { work: 'readWrite' },
     evidence: 'write',
@@ -175,35 +175,35 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
   },
   {
     id: 'InvoiceDecide',
-    entry: 'lambdas/handlers/invoice/decide.ts',
+    entry: 'lambdas/runbooks/invoice-reconciliation/handlers/decide.ts',
     description: "Invoice runbook: the trust gate on the agent's earned authority.",
     tables: { work: 'readWrite', trust: 'read', escrow: 'read', reference: 'read' },
     evidence: 'write',
   },
   {
     id: 'InvoiceRequestApproval',
-    entry: 'lambdas/handlers/invoice/request-approval.ts',
+    entry: 'lambdas/runbooks/invoice-reconciliation/handlers/request-approval.ts',
     description: 'Invoice runbook: put the proposal in the work room for the required role.',
     tables: { work: 'readWrite' },
     evidence: 'write',
   },
   {
     id: 'InvoiceEscalateApproval',
-    entry: 'lambdas/handlers/invoice/escalate-approval.ts',
+    entry: 'lambdas/runbooks/invoice-reconciliation/handlers/escalate-approval.ts',
     description: 'Invoice runbook: an undecided approval expires and goes to a controller.',
     tables: { work: 'readWrite' },
     evidence: 'write',
   },
   {
     id: 'InvoiceHoldPayment',
-    entry: 'lambdas/handlers/invoice/hold-payment.ts',
+    entry: 'lambdas/runbooks/invoice-reconciliation/handlers/hold-payment.ts',
     description: 'Invoice runbook: hold the approved total in escrow until the due date.',
     tables: { work: 'readWrite', escrow: 'readWrite', trust: 'read', reference: 'read' },
     evidence: 'write',
   },
   {
     id: 'InvoiceExplain',
-    entry: 'lambdas/handlers/invoice/explain.ts',
+    entry: 'lambdas/runbooks/invoice-reconciliation/handlers/explain.ts',
     description: 'Invoice runbook: the plain-English account of the decision, to evidence.',
     tables: { work: 'readWrite', reference: 'readWrite' },
     evidence: 'write',
@@ -212,14 +212,14 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
   },
   {
     id: 'ApprovalBacklogCheck',
-    entry: 'lambdas/handlers/invoice/approval-backlog.ts',
+    entry: 'lambdas/platform/approvals/handlers/approval-backlog.ts',
     description: 'Operations: publish how many approvals are pending and how many are past their deadline.',
     tables: { work: 'read' },
     scheduleMinutes: 15,
   },
   {
     id: 'InvoiceRecordFailure',
-    entry: 'lambdas/handlers/invoice/record-failure.ts',
+    entry: 'lambdas/runbooks/invoice-reconciliation/handlers/record-failure.ts',
     description: 'Invoice runbook: record what ended a failed run, to evidence and the case.',
     tables: { work: 'readWrite', reference: 'readWrite' },
     evidence: 'write',

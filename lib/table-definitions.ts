@@ -1,4 +1,4 @@
-import type { TableId } from '../lambdas/adapters/resource-env.ts';
+import type { TableId } from '#platform/aws/resource-env.ts';
 
 /**
  * The one description of each table's keys and indexes. The CDK stack builds its tables

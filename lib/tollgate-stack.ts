@@ -4,8 +4,8 @@ import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import type { TableId } from '../lambdas/adapters/resource-env.ts';
-import { ROLES } from '../lambdas/core/roles.ts';
+import type { TableId } from '#platform/aws/resource-env.ts';
+import { ROLES } from '#platform/core/roles.ts';
 import {
   FUNCTIONS,
   type FunctionDefinition,

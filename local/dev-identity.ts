@@ -9,7 +9,7 @@ import {
 } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isRole, ROLES, type Role } from '../lambdas/core/roles.ts';
+import { isRole, ROLES, type Role } from '#platform/core/roles.ts';
 
 /**
  * Local sign-in. Dev tokens are ES256 JWTs signed by a key kept in the data folder, carrying

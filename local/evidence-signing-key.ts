@@ -1,8 +1,8 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { keyIdOf } from '../lambdas/core/evidence/digests.ts';
-import type { DigestSigner } from '../lambdas/core/evidence/ports.ts';
+import { keyIdOf } from '#platform/evidence/core/digests.ts';
+import type { DigestSigner } from '#platform/evidence/core/ports.ts';
 
 /** Where the local stand-in for the KMS signing key lives: beside the dev-token key, in the data folder. */
 export function evidenceSigningKeyFile(dataDir: string): string {

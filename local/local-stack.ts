@@ -3,7 +3,6 @@ import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
-import { S3EvidenceStore } from '../lambdas/adapters/evidence-store-s3.ts';
 import {
   EVIDENCE_BUCKET_ENV,
   EVIDENCE_HEAD_BEFORE_PUT_ENV,
@@ -13,8 +12,9 @@ import {
   STAGE_ENV,
   TABLE_ENV,
   TABLE_IDS,
-} from '../lambdas/adapters/resource-env.ts';
-import { type Digest, writeNextDigest } from '../lambdas/core/evidence/digests.ts';
+} from '#platform/aws/resource-env.ts';
+import { S3EvidenceStore } from '#platform/evidence/adapters/evidence-store-s3.ts';
+import { type Digest, writeNextDigest } from '#platform/evidence/core/digests.ts';
 import { PROJECT_ROOT } from '../lib/project-root.ts';
 import { LocalApiGateway } from './api-gateway-local.ts';
 import { loadOrCreateSigningKey, type SigningKey } from './dev-identity.ts';

@@ -6,7 +6,7 @@ import {
   ListTablesCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import { TABLE_IDS, type TableId } from '../lambdas/adapters/resource-env.ts';
+import { TABLE_IDS, type TableId } from '#platform/aws/resource-env.ts';
 import { type KeyAttribute, TABLE_DEFINITIONS, type TableDefinition } from '../lib/table-definitions.ts';
 
 /** Local physical names; in AWS, CloudFormation names the tables. */

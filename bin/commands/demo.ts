@@ -1,8 +1,8 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { DynamoDbEscrowLedger } from '../../lambdas/adapters/escrow-ledger-dynamodb.ts';
-import { formatMoney } from '../../lambdas/core/money.ts';
+import { formatMoney } from '#platform/core/money.ts';
+import { DynamoDbEscrowLedger } from '#platform/escrow/adapters/escrow-ledger-dynamodb.ts';
 import { PROJECT_ROOT } from '../../lib/project-root.ts';
 import { issueDevToken } from '../../local/dev-identity.ts';
 import { LOCAL_EVIDENCE_BUCKET, type LocalStack, startLocalStack } from '../../local/local-stack.ts';

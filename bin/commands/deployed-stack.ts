@@ -1,5 +1,5 @@
 import { CloudFormationClient, paginateListStackResources } from '@aws-sdk/client-cloudformation';
-import { TABLE_ENV, TABLE_IDS } from '../../lambdas/adapters/resource-env.ts';
+import { TABLE_ENV, TABLE_IDS } from '#platform/aws/resource-env.ts';
 
 /**
  * Points the AWS SDK adapters at a deployed stack's tables: physical names come from

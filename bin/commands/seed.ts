@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
-import { DynamoDbEscrowLedger } from '../../lambdas/adapters/escrow-ledger-dynamodb.ts';
+import { hashOf } from '#platform/core/hashing.ts';
+import { formatMoney, money, subtract } from '#platform/core/money.ts';
+import { DynamoDbEscrowLedger } from '#platform/escrow/adapters/escrow-ledger-dynamodb.ts';
 import {
   DynamoDbSystemOfRecord,
   type PutOutcome,
   referenceKeys,
-} from '../../lambdas/adapters/system-of-record-dynamodb.ts';
-import { DynamoDbTrustStore } from '../../lambdas/adapters/trust-store-dynamodb.ts';
-import { hashOf } from '../../lambdas/core/hashing.ts';
-import { type ErpSnapshot, parseErpSnapshot } from '../../lambdas/core/invoice/reference-data.ts';
-import { formatMoney, money, subtract } from '../../lambdas/core/money.ts';
+} from '#platform/system-of-record/adapters/system-of-record-dynamodb.ts';
+import { type ErpSnapshot, parseErpSnapshot } from '#platform/system-of-record/core/reference-data.ts';
+import { DynamoDbTrustStore } from '#platform/trust/adapters/trust-store-dynamodb.ts';
 
 export type SeedCounts = Record<string, Record<PutOutcome, number>>;
 

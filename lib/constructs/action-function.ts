@@ -7,7 +7,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { STAGE_ENV } from '../../lambdas/adapters/resource-env.ts';
+import { STAGE_ENV } from '#platform/aws/resource-env.ts';
 import type { FunctionDefinition } from '../catalog.ts';
 import { acknowledgeWildcardResource } from './nag-findings.ts';
 import type { FunctionPlacement } from './tollgate-network.ts';

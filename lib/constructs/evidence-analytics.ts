@@ -14,8 +14,8 @@ import {
   AUDITOR_QUERIES,
   EVIDENCE_COLUMNS,
   EVIDENCE_TABLE,
-} from '../../lambdas/core/evidence/auditor-queries.ts';
-import { RECORD_TYPES, RECORDS_PREFIX } from '../../lambdas/core/evidence/records.ts';
+} from '#platform/evidence/core/auditor-queries.ts';
+import { RECORD_TYPES, RECORDS_PREFIX } from '#platform/evidence/core/records.ts';
 
 export interface EvidenceAnalyticsProps {
   readonly evidenceBucket: IBucket;

@@ -16,7 +16,7 @@ import {
   ObjectOwnership,
 } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { EVIDENCE_BUCKET_ENV, EVIDENCE_SIGNING_KEY_ENV } from '../../lambdas/adapters/resource-env.ts';
+import { EVIDENCE_BUCKET_ENV, EVIDENCE_SIGNING_KEY_ENV } from '#platform/aws/resource-env.ts';
 import type { EvidenceAccess } from '../catalog.ts';
 import type { EvidenceRetention } from '../config/stage-config.ts';
 import type { ActionFunction } from './action-function.ts';

@@ -32,7 +32,7 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnLoggingConfiguration, CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import type { Role } from '../../lambdas/core/roles.ts';
+import type { Role } from '#platform/core/roles.ts';
 import type { RouteDefinition } from '../catalog.ts';
 import type { ApiThrottle, FederationSettings } from '../config/stage-config.ts';
 import type { ActionFunction } from './action-function.ts';

@@ -1,11 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { Grant, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import {
-  GUARDRAIL_ID_ENV,
-  GUARDRAIL_VERSION_ENV,
-  MODEL_ID_ENV,
-} from '../../lambdas/adapters/resource-env.ts';
+import { GUARDRAIL_ID_ENV, GUARDRAIL_VERSION_ENV, MODEL_ID_ENV } from '#platform/aws/resource-env.ts';
 import { GEOGRAPHIC_PROFILES, type GuardrailSettings } from '../config/stage-config.ts';
 import type { ActionFunction } from './action-function.ts';
 

@@ -18,7 +18,7 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { METRIC, METRICS_NAMESPACE } from '../../lambdas/adapters/metric-names.ts';
+import { METRIC, METRICS_NAMESPACE } from '#platform/aws/metric-names.ts';
 import type { ActionFunction } from './action-function.ts';
 import type { Runbook } from './runbook.ts';
 

@@ -10,7 +10,7 @@ import {
   StateMachineType,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { runbookArnEnv, runbookVersionEnv } from '../../lambdas/adapters/resource-env.ts';
+import { runbookArnEnv, runbookVersionEnv } from '#platform/aws/resource-env.ts';
 import type { RunbookDefinition } from '../catalog.ts';
 import { type LoadedRunbook, loadRunbook } from '../runbook-definition.ts';
 import type { ActionFunction } from './action-function.ts';

@@ -4,7 +4,7 @@ import { AttributeType, BillingMode, type CfnTable, Table, TableEncryption } fro
 import { Grant } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { TABLE_ENV, TABLE_IDS, type TableId } from '../../lambdas/adapters/resource-env.ts';
+import { TABLE_ENV, TABLE_IDS, type TableId } from '#platform/aws/resource-env.ts';
 import type { TableAccess } from '../catalog.ts';
 import { type KeyAttribute, TABLE_DEFINITIONS, type TableDefinition } from '../table-definitions.ts';
 import type { ActionFunction } from './action-function.ts';

@@ -1,7 +1,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { describe, expect, it } from 'vitest';
-import { EVIDENCE_BUCKET_ENV, runbookArnEnv, TABLE_ENV } from '../../lambdas/adapters/resource-env.ts';
+import { EVIDENCE_BUCKET_ENV, runbookArnEnv, TABLE_ENV } from '#platform/aws/resource-env.ts';
 import { functionById, RUNBOOKS } from '../../lib/catalog.ts';
 import { EvidenceBucket } from '../../lib/constructs/evidence-bucket.ts';
 import { Runbook } from '../../lib/constructs/runbook.ts';

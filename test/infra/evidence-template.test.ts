@@ -1,7 +1,7 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { AUDITOR_QUERIES } from '../../lambdas/core/evidence/auditor-queries.ts';
-import { RECORD_TYPES } from '../../lambdas/core/evidence/records.ts';
+import { AUDITOR_QUERIES } from '#platform/evidence/core/auditor-queries.ts';
+import { RECORD_TYPES } from '#platform/evidence/core/records.ts';
 import { PROTECTED_EVIDENCE_ACTIONS } from '../../lib/constructs/evidence-bucket.ts';
 import { synthesizeShippedStages } from './synthesize.ts';
 

@@ -1,10 +1,6 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import {
-  GUARDRAIL_ID_ENV,
-  GUARDRAIL_VERSION_ENV,
-  MODEL_ID_ENV,
-} from '../../lambdas/adapters/resource-env.ts';
+import { GUARDRAIL_ID_ENV, GUARDRAIL_VERSION_ENV, MODEL_ID_ENV } from '#platform/aws/resource-env.ts';
 import { FUNCTIONS, type FunctionDefinition } from '../../lib/catalog.ts';
 import { ModelAccess, type ModelAccessProps } from '../../lib/constructs/model-access.ts';
 import { synthesizeShippedStages } from './synthesize.ts';
@@ -19,7 +15,7 @@ interface Statement {
 const PROFILE = 'eu.anthropic.claude-sonnet-4-5-20250929-v1:0';
 const MODEL_READER: FunctionDefinition = {
   id: 'InvoiceReader',
-  entry: 'lambdas/handlers/deployment-check/read-probe.ts',
+  entry: 'lambdas/runbooks/deployment-check/handlers/read-probe.ts',
   description: 'Test-only: a function that reads invoices with the model.',
   tables: {},
   model: 'invoke',

@@ -1,5 +1,5 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { TABLE_ENV, TABLE_IDS } from '../../lambdas/adapters/resource-env.ts';
+import { TABLE_ENV, TABLE_IDS } from '#platform/aws/resource-env.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../../local/dynamodb-local.ts';
 import { freePort } from '../../local/ports.ts';
 import { localTableName, provisionTables } from '../../local/provision.ts';

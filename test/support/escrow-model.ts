@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../../lambdas/core/errors.ts';
+import type { ErrorCode } from '#platform/core/errors.ts';
 
 /**
  * The reference model of the escrow ledger: plain maps and bigints, no storage. The model-based

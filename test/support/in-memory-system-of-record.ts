@@ -4,7 +4,7 @@ import {
   normaliseTaxId,
   normaliseVendorName,
   type SystemOfRecord,
-} from '../../lambdas/core/invoice/reference-data.ts';
+} from '#platform/system-of-record/core/reference-data.ts';
 
 /** The SystemOfRecord port over an ERP snapshot held in memory, for pure core tests. */
 export function inMemorySystemOfRecord(

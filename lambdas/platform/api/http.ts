@@ -1,0 +1,124 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { logger } from '#platform/aws/logger.ts';
+import { type ErrorCode, TollgateError } from '#platform/core/errors.ts';
+import { type Principal, principalFromClaims } from '#platform/core/principal.ts';
+
+/** The one HTTP layer: every API handler is wrapped by `apiHandler`, so errors look the same on every route. */
+const STATUS: Readonly<Record<ErrorCode, number>> = {
+  VALIDATION_FAILED: 400,
+  MALFORMED_JSON: 400,
+  IDEMPOTENCY_KEY_REQUIRED: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  UNKNOWN_RUNBOOK: 404,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  INSUFFICIENT_FUNDS: 409,
+  AGENT_LIMIT_EXCEEDED: 409,
+  HOLD_NOT_OPEN: 409,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  IDEMPOTENCY_KEY_REUSED: 422,
+  INTERNAL: 500,
+};
+
+export interface ApiRequest {
+  readonly event: APIGatewayProxyEvent;
+  readonly principal: Principal;
+  header(name: string): string | undefined;
+  pathParameter(name: string): string;
+  /** The JSON body; an absent body is `{}`. */
+  jsonBody(): unknown;
+}
+
+export interface ApiResponse {
+  readonly statusCode: number;
+  readonly body: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export function json(statusCode: number, body: unknown, headers?: Record<string, string>): ApiResponse {
+  return headers ? { statusCode, body, headers } : { statusCode, body };
+}
+
+export function apiHandler(
+  route: (request: ApiRequest) => Promise<ApiResponse>,
+): (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult> {
+  return async (event, context) => {
+    logger.addContext(context);
+    logger.appendKeys({
+      requestId: event.requestContext?.requestId,
+      route: `${event.httpMethod} ${event.resource}`,
+    });
+    try {
+      const principal = principalFromClaims(
+        event.requestContext?.authorizer?.claims as Record<string, unknown> | undefined,
+      );
+      logger.appendKeys({ userId: principal.userId });
+      const response = await route(buildRequest(event, principal));
+      logger.info('request completed', { statusCode: response.statusCode });
+      return toResult(response);
+    } catch (error) {
+      if (error instanceof TollgateError) {
+        const statusCode = STATUS[error.code];
+        logger.info('request refused', { statusCode, code: error.code });
+        return toResult(
+          json(statusCode, { error: { code: error.code, message: error.message, ...error.details } }),
+        );
+      }
+      logger.error('request failed', error as Error);
+      return toResult(
+        json(500, {
+          error: {
+            code: 'INTERNAL',
+            message: `Something failed on our side; quote request id ${event.requestContext?.requestId ?? 'unknown'} to your platform team.`,
+          },
+        }),
+      );
+    } finally {
+      logger.resetKeys();
+    }
+  };
+}
+
+function buildRequest(event: APIGatewayProxyEvent, principal: Principal): ApiRequest {
+  const headers = Object.fromEntries(
+    Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]),
+  );
+  return {
+    event,
+    principal,
+    header: (name) => headers[name.toLowerCase()] ?? undefined,
+    pathParameter: (name) => {
+      const value = event.pathParameters?.[name];
+      if (value === undefined) throw new TollgateError('VALIDATION_FAILED', `The path is missing {${name}}.`);
+      return decodeURIComponent(value);
+    },
+    jsonBody: () => {
+      if (event.body === null || event.body === undefined || event.body.trim() === '') return {};
+      const contentType = headers['content-type'];
+      if (contentType !== undefined && !/^application\/json\b/i.test(contentType)) {
+        throw new TollgateError(
+          'UNSUPPORTED_MEDIA_TYPE',
+          'Send the body as JSON with Content-Type: application/json.',
+        );
+      }
+      const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        throw new TollgateError(
+          'MALFORMED_JSON',
+          'The request body is not valid JSON; fix it and send it again.',
+        );
+      }
+    },
+  };
+}
+
+function toResult(response: ApiResponse): APIGatewayProxyResult {
+  return {
+    statusCode: response.statusCode,
+    headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...response.headers },
+    body: JSON.stringify(response.body),
+  };
+}

@@ -1,0 +1,211 @@
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { dynamoDb } from '#platform/aws/dynamodb-client.ts';
+import { tableName } from '#platform/aws/resource-env.ts';
+import { isConditionFailure, rethrowTransient } from '#platform/aws/store-errors.ts';
+import { allOf, approverIsNotRequesterCondition, REQUESTED_BY_ATTRIBUTE } from './approval-conditions.ts';
+
+/** A pending or decided approval in the work room, as stored (the task token included). */
+export interface ApprovalItem {
+  readonly approvalId: string;
+  readonly level: number;
+  readonly executionArn: string;
+  readonly runbook: string;
+  readonly runbookVersion: string;
+  readonly requiredRole: 'ap_clerk' | 'controller';
+  /** The requester's user id: the four-eyes write condition compares the approver with it. */
+  readonly [REQUESTED_BY_ATTRIBUTE]: string;
+  readonly requestedByUsername: string;
+  readonly agentId: string;
+  readonly deadline: string;
+  readonly status: 'PENDING' | 'DECIDED' | 'EXPIRED';
+  readonly taskToken: string;
+  readonly proposal: Record<string, unknown>;
+  readonly createdAt: string;
+  readonly decision?: 'APPROVE' | 'REJECT';
+  readonly comment?: string;
+  readonly decidedBy?: { userId: string; username: string; role: string };
+  readonly decidedAt?: string;
+  /** Set once the waiting run took the decision. */
+  readonly appliedAt?: string;
+}
+
+const PENDING_INDEX = 'APPROVALS#PENDING';
+const key = (approvalId: string) => ({ pk: `APPROVAL#${approvalId}`, sk: 'APPROVAL' });
+
+export interface PendingApprovalInput {
+  approvalId: string;
+  level: number;
+  executionArn: string;
+  runbook: string;
+  runbookVersion: string;
+  requiredRole: 'ap_clerk' | 'controller';
+  requestedBy: { userId: string; username: string };
+  agentId: string;
+  deadline: string;
+  taskToken: string;
+  proposal: Record<string, unknown>;
+}
+
+/** Stores the approval; a retried step (new token) replaces a still-pending one, never a decided one. */
+export async function putPendingApproval(input: PendingApprovalInput): Promise<void> {
+  const { requestedBy, ...rest } = input;
+  try {
+    await dynamoDb.send(
+      new PutCommand({
+        TableName: tableName('work'),
+        Item: {
+          ...key(input.approvalId),
+          ...rest,
+          [REQUESTED_BY_ATTRIBUTE]: requestedBy.userId,
+          requestedByUsername: requestedBy.username,
+          status: 'PENDING',
+          createdAt: new Date().toISOString(),
+          gsi1pk: PENDING_INDEX,
+          gsi1sk: `${input.deadline}#${input.approvalId}`,
+        },
+        ConditionExpression: 'attribute_not_exists(pk) OR #status = :pending',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':pending': 'PENDING' },
+      }),
+    );
+  } catch (error) {
+    if (isConditionFailure(error)) return;
+    rethrowTransient(error);
+  }
+}
+
+export async function getApproval(approvalId: string): Promise<ApprovalItem | undefined> {
+  try {
+    const { Item } = await dynamoDb.send(
+      new GetCommand({ TableName: tableName('work'), Key: key(approvalId), ConsistentRead: true }),
+    );
+    return Item as ApprovalItem | undefined;
+  } catch (error) {
+    rethrowTransient(error);
+  }
+}
+
+/** Pending approvals, oldest deadline first. */
+export async function listPendingApprovals(): Promise<ApprovalItem[]> {
+  const items: ApprovalItem[] = [];
+  let start: Record<string, unknown> | undefined;
+  try {
+    do {
+      const page = await dynamoDb.send(
+        new QueryCommand({
+          TableName: tableName('work'),
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :pending',
+          ExpressionAttributeValues: { ':pending': PENDING_INDEX },
+          ExclusiveStartKey: start,
+        }),
+      );
+      items.push(...((page.Items ?? []) as ApprovalItem[]));
+      start = page.LastEvaluatedKey;
+    } while (start);
+  } catch (error) {
+    rethrowTransient(error);
+  }
+  return items.filter((item) => item.status === 'PENDING');
+}
+
+export type DecisionWrite = 'recorded' | 'not_pending' | 'requester_may_not_decide';
+
+/**
+ * Records a person's decision. The write condition itself holds the rules: the approval is
+ * still pending (or this same decider is retrying the same decision) and the decider is not
+ * the requester — even a caller that skipped every check before it cannot break them.
+ */
+export async function recordDecision(
+  approvalId: string,
+  decision: {
+    decision: 'APPROVE' | 'REJECT';
+    comment: string;
+    decidedBy: { userId: string; username: string; role: string };
+  },
+): Promise<DecisionWrite> {
+  const state = {
+    ConditionExpression:
+      '#status = :pending OR (#status = :decided AND decidedBy.userId = :approver AND decision = :decision)',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: {
+      ':pending': 'PENDING',
+      ':decided': 'DECIDED',
+      ':approver': decision.decidedBy.userId,
+      ':decision': decision.decision,
+    },
+  };
+  const condition = allOf(state, approverIsNotRequesterCondition(decision.decidedBy.userId));
+  try {
+    await dynamoDb.send(
+      new UpdateCommand({
+        TableName: tableName('work'),
+        Key: key(approvalId),
+        UpdateExpression:
+          'SET #status = :decided, decision = :decision, #comment = :comment, decidedBy = :decidedBy, decidedAt = :at REMOVE gsi1pk, gsi1sk',
+        ConditionExpression: condition.ConditionExpression,
+        ExpressionAttributeNames: { ...condition.ExpressionAttributeNames, '#comment': 'comment' },
+        ExpressionAttributeValues: {
+          ...condition.ExpressionAttributeValues,
+          ':comment': decision.comment,
+          ':decidedBy': decision.decidedBy,
+          ':at': new Date().toISOString(),
+        },
+      }),
+    );
+    return 'recorded';
+  } catch (error) {
+    if (!isConditionFailure(error)) rethrowTransient(error);
+  }
+  const current = await getApproval(approvalId);
+  return current && current[REQUESTED_BY_ATTRIBUTE] === decision.decidedBy.userId
+    ? 'requester_may_not_decide'
+    : 'not_pending';
+}
+
+/** The waiting run took the decision. */
+export async function markApplied(approvalId: string): Promise<void> {
+  try {
+    await dynamoDb.send(
+      new UpdateCommand({
+        TableName: tableName('work'),
+        Key: key(approvalId),
+        UpdateExpression: 'SET appliedAt = :at',
+        ExpressionAttributeValues: { ':at': new Date().toISOString() },
+      }),
+    );
+  } catch (error) {
+    rethrowTransient(error);
+  }
+}
+
+/** The runbook did not take the decision (its wait had ended): the approval is recorded as expired, whatever its state. */
+export function markNotApplied(approvalId: string): Promise<void> {
+  return setExpired(approvalId, false);
+}
+
+/** The deadline passed undecided: the approval leaves the work room (only if still pending). */
+export function expireApproval(approvalId: string): Promise<void> {
+  return setExpired(approvalId, true);
+}
+
+async function setExpired(approvalId: string, onlyIfPending: boolean): Promise<void> {
+  try {
+    await dynamoDb.send(
+      new UpdateCommand({
+        TableName: tableName('work'),
+        Key: key(approvalId),
+        UpdateExpression: 'SET #status = :expired, expiredAt = :at REMOVE gsi1pk, gsi1sk',
+        ...(onlyIfPending ? { ConditionExpression: '#status = :pending' } : {}),
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':expired': 'EXPIRED',
+          ':at': new Date().toISOString(),
+          ...(onlyIfPending ? { ':pending': 'PENDING' } : {}),
+        },
+      }),
+    );
+  } catch (error) {
+    if (!(onlyIfPending && isConditionFailure(error))) rethrowTransient(error);
+  }
+}

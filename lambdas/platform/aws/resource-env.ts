@@ -1,0 +1,65 @@
+/**
+ * The environment variables through which a function learns the names of the resources it
+ * was granted. The CDK binders set them and the local runtime sets them; handlers read them
+ * through `requireEnv`, so configuration and permissions cannot drift apart.
+ */
+export const TABLE_IDS = ['trust', 'escrow', 'work', 'reference'] as const;
+export type TableId = (typeof TABLE_IDS)[number];
+
+export const TABLE_ENV: Readonly<Record<TableId, string>> = {
+  trust: 'TRUST_TABLE_NAME',
+  escrow: 'ESCROW_TABLE_NAME',
+  work: 'WORK_TABLE_NAME',
+  reference: 'REFERENCE_TABLE_NAME',
+};
+
+export const EVIDENCE_BUCKET_ENV = 'EVIDENCE_BUCKET_NAME';
+/** KMS key (id or ARN) that signs evidence digests; set by the digest binder. */
+export const EVIDENCE_SIGNING_KEY_ENV = 'EVIDENCE_SIGNING_KEY_ID';
+/**
+ * 'true' where the S3 endpoint ignores `If-None-Match: *` on PUT (s3rver): the evidence store
+ * then also checks with a HEAD first. The local runtime sets it; AWS never needs it.
+ */
+export const EVIDENCE_HEAD_BEFORE_PUT_ENV = 'EVIDENCE_HEAD_BEFORE_PUT';
+export const STAGE_ENV = 'TOLLGATE_STAGE';
+/** The stage's approval limits per role and currency, as JSON (see `approvalLimitsSchema`); set on every function that decides who may approve. */
+export const APPROVAL_LIMITS_ENV = 'TOLLGATE_APPROVAL_LIMITS';
+
+/** `deployment-check` → `RUNBOOK_DEPLOYMENT_CHECK_ARN`. */
+export function runbookArnEnv(runbook: string): string {
+  return `RUNBOOK_${runbook.replace(/[^A-Za-z0-9]/g, '_').toUpperCase()}_ARN`;
+}
+
+/** `deployment-check` → `RUNBOOK_DEPLOYMENT_CHECK_VERSION`: what a starter stamps on evidence it writes before the run. */
+export function runbookVersionEnv(runbook: string): string {
+  return `RUNBOOK_${runbook.replace(/[^A-Za-z0-9]/g, '_').toUpperCase()}_VERSION`;
+}
+
+/** `local` selects the deterministic local model; anything else, Bedrock. */
+export const MODEL_PROVIDER_ENV = 'TOLLGATE_MODEL_PROVIDER';
+
+export class MissingConfigurationError extends Error {
+  readonly code = 'MISSING_CONFIGURATION';
+  constructor(variable: string) {
+    super(
+      `Environment variable ${variable} is not set: bind the resource to this function in the stack (or start it through the local runtime).`,
+    );
+    this.name = 'MissingConfigurationError';
+  }
+}
+
+export function requireEnv(variable: string): string {
+  const value = process.env[variable];
+  if (value === undefined || value === '') throw new MissingConfigurationError(variable);
+  return value;
+}
+
+export function tableName(table: TableId): string {
+  return requireEnv(TABLE_ENV[table]);
+}
+
+/** Bedrock model id or inference profile id the function passes as `modelId` to Converse. */
+export const MODEL_ID_ENV = 'BEDROCK_MODEL_ID';
+/** Guardrail every Converse call carries; IAM refuses a call without it when set. */
+export const GUARDRAIL_ID_ENV = 'BEDROCK_GUARDRAIL_ID';
+export const GUARDRAIL_VERSION_ENV = 'BEDROCK_GUARDRAIL_VERSION';

@@ -1,0 +1,43 @@
+import { apiHandler, json } from '#platform/api/http.ts';
+import { logger } from '#platform/aws/logger.ts';
+import { requireEnv, runbookArnEnv } from '#platform/aws/resource-env.ts';
+import { DynamoDbExecutionIndex } from '#platform/runs/adapters/execution-index-dynamodb.ts';
+import { StepFunctionsRunbookEngine } from '#platform/runs/adapters/runbook-engine-sfn.ts';
+import { type PrepareContext, startRunbook } from '#platform/runs/core/executions.ts';
+import { receiveInvoice } from '#runbooks/invoice-reconciliation/handlers/receive-invoice.ts';
+
+/** Runbook-specific intake before the run starts; the rest pass their request through. */
+const PREPARE: Readonly<Record<string, (context: PrepareContext) => Promise<Record<string, unknown>>>> = {
+  'invoice-reconciliation': receiveInvoice,
+};
+
+const deps = {
+  index: new DynamoDbExecutionIndex(),
+  engine: new StepFunctionsRunbookEngine(),
+  stateMachineArn: (runbook: string) => requireEnv(runbookArnEnv(runbook)),
+  now: () => new Date(),
+  prepare: async (context: PrepareContext) =>
+    (PREPARE[context.runbook] ?? (async () => ({ request: context.body })))(context),
+};
+
+/** POST /runbooks/{runbook}/executions */
+export const handler = apiHandler(async (request) => {
+  const { record, replayed } = await startRunbook(deps, {
+    runbook: request.pathParameter('runbook'),
+    idempotencyKey: request.header('Idempotency-Key'),
+    body: request.jsonBody(),
+    principal: request.principal,
+  });
+  logger.info('runbook execution started', {
+    executionId: record.executionId,
+    runbook: record.runbook,
+    replayed,
+  });
+  return json(202, {
+    executionId: record.executionId,
+    runbook: record.runbook,
+    createdAt: record.createdAt,
+    replayed,
+    links: { self: `/executions/${record.executionId}` },
+  });
+});

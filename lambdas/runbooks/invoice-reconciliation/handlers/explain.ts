@@ -1,0 +1,150 @@
+import type { Context } from 'aws-lambda';
+import { z } from 'zod';
+import { recordCycleTime, recordModelUsage } from '#platform/aws/metrics.ts';
+import { evidenceWriter } from '#platform/evidence/adapters/evidence-writer.ts';
+import { modelCallEvidence } from '#platform/evidence/core/model-call.ts';
+import { releaseInvoiceClaim, updateCase } from '#platform/runs/adapters/case-store-dynamodb.ts';
+import { DynamoDbSystemOfRecord } from '#platform/system-of-record/adapters/system-of-record-dynamodb.ts';
+import { modelProvider } from '#runbooks/invoice-reconciliation/adapters/model-provider-factory.ts';
+import { invoiceSchema } from '#runbooks/invoice-reconciliation/core/invoice.ts';
+import type { RuleResult } from '#runbooks/invoice-reconciliation/core/reason-codes.ts';
+import { agentActor, earlierRecord, invoiceBusiness, parseInvoiceTask } from './invoice-task.ts';
+
+const sor = new DynamoDbSystemOfRecord();
+
+const decision = z.object({
+  decision: z.string(),
+  requiredRole: z.string().nullable(),
+  reasonCodes: z.array(z.string()),
+  reasons: z.array(z.object({ code: z.string(), detail: z.string() })),
+  autoApproveLimit: z.string().nullable(),
+});
+
+/** The status the invoice ends in, after the agent's decision and any person's. */
+function finalStatus(gateDecision: string, approval: { decision: string } | null): string {
+  if (approval) return approval.decision === 'APPROVE' ? 'APPROVED' : 'REJECTED';
+  return gateDecision === 'AUTO_APPROVED' ? 'APPROVED' : 'REJECTED';
+}
+
+/** Task Explain: the plain-English account an auditor reads, written to evidence. */
+export async function handler(event: unknown, context: Context) {
+  const task = parseInvoiceTask(
+    {
+      submittedAt: z.iso.datetime(),
+      invoice: invoiceSchema,
+      decision,
+      results: z.array(
+        z.object({ code: z.string(), passed: z.boolean(), effect: z.string(), detail: z.string() }),
+      ),
+      vendor: z.object({ vendorId: z.string(), name: z.string() }).nullable(),
+      approval: z
+        .object({
+          decision: z.string(),
+          comment: z.string(),
+          decidedBy: z.object({ username: z.string(), role: z.string() }),
+        })
+        .nullable(),
+      hold: z
+        .object({
+          holdId: z.string(),
+          amount: z.string(),
+          currency: z.string(),
+          releaseAt: z.string().nullable(),
+        })
+        .nullable(),
+    },
+    event,
+    context,
+  );
+  const gateReasons: RuleResult[] = task.decision.reasons
+    .filter((reason) => !task.results.some((r) => r.code === reason.code && !r.passed))
+    .map((reason) => ({
+      code: reason.code as RuleResult['code'],
+      passed: false,
+      effect: 'approval',
+      detail: reason.detail,
+    }));
+  const earlier = await earlierRecord(task, 'Explain/model_call');
+  const call = earlier
+    ? undefined
+    : await modelProvider().explainDecision({
+        invoice: task.invoice,
+        vendorName: task.vendor?.name ?? null,
+        decision: task.decision.decision,
+        requiredRole: task.decision.requiredRole,
+        reasonCodes: task.decision.reasonCodes,
+        results: [...(task.results as RuleResult[]), ...gateReasons],
+        autoApproveLimit: task.decision.autoApproveLimit,
+      });
+  const personal = task.approval
+    ? ` ${task.approval.decidedBy.username} (${task.approval.decidedBy.role}) ${task.approval.decision === 'APPROVE' ? 'approved' : 'rejected'} it: "${task.approval.comment}".`
+    : '';
+  const held = task.hold
+    ? ` ${task.hold.currency} ${task.hold.amount} is held in escrow (hold ${task.hold.holdId}) until ${task.hold.releaseAt ?? 'release'}.`
+    : '';
+  let text: string;
+  if (earlier) {
+    // A retried step keeps the explanation the earlier attempt recorded.
+    text = String(earlier.details.rawOutput);
+  } else if (call) {
+    text = `${call.value}${personal}${held}`;
+    await evidenceWriter().append(
+      modelCallEvidence({
+        runbook: task.runbook,
+        runbookVersion: task.runbookVersion,
+        executionId: task.executionId,
+        step: 'Explain',
+        actor: agentActor(task.agentId),
+        modelId: call.modelId,
+        promptTemplateId: 'explain-decision',
+        promptTemplateVersion: call.promptVersion,
+        inputTokens: call.usage.inputTokens,
+        outputTokens: call.usage.outputTokens,
+        latencyMs: call.latencyMs,
+        rawOutput: text,
+        stopReason: call.stopReason,
+        business: invoiceBusiness(task.invoice, task.vendor, {
+          decision: task.decision.decision,
+          reasonCodes: task.decision.reasonCodes,
+        }),
+      }),
+    );
+  } else {
+    throw new Error('Explain: neither an earlier record nor a model answer.');
+  }
+  const outcome = {
+    decision: task.decision.decision,
+    reasonCodes: task.decision.reasonCodes,
+    requiredRole: task.decision.requiredRole,
+    finalStatus: finalStatus(task.decision.decision, task.approval),
+    invoiceNumber: task.invoice.invoiceNumber,
+    vendorId: task.vendor?.vendorId ?? null,
+    total: task.invoice.total,
+    currency: task.invoice.currency,
+    approval: task.approval
+      ? {
+          decision: task.approval.decision,
+          decidedBy: task.approval.decidedBy.username,
+          role: task.approval.decidedBy.role,
+        }
+      : null,
+    hold: task.hold ?? null,
+    explanation: text,
+  };
+  if (outcome.finalStatus === 'REJECTED' && task.vendor && task.invoice.invoiceNumber) {
+    // Nothing will be paid: the invoice number and the PO quantities are free for a corrected invoice.
+    await releaseInvoiceClaim(task.vendor.vendorId, task.invoice.invoiceNumber, task.executionId);
+    if (task.invoice.poNumber) {
+      await sor.releaseQuantities(
+        task.invoice.poNumber,
+        task.vendor.vendorId,
+        task.invoice.invoiceNumber,
+        task.executionId,
+      );
+    }
+  }
+  await updateCase(task.executionId, { explanation: text, finalStatus: outcome.finalStatus });
+  if (call) recordModelUsage({ step: 'Explain', modelId: call.modelId, ...call.usage, local: call.local });
+  recordCycleTime(Date.now() - Date.parse(task.submittedAt), outcome.finalStatus);
+  return { text, outcome };
+}

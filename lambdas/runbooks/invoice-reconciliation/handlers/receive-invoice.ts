@@ -1,0 +1,52 @@
+import { requireEnv, runbookVersionEnv } from '#platform/aws/resource-env.ts';
+import { sha256Hex } from '#platform/core/hashing.ts';
+import { evidenceWriter } from '#platform/evidence/adapters/evidence-writer.ts';
+import type { PrepareContext } from '#platform/runs/core/executions.ts';
+import type { InvoiceSubmission } from '#platform/runs/core/runbook-requests.ts';
+import { APPROVAL_TIMEOUT_HOURS } from '#runbooks/invoice-reconciliation/adapters/ap-policy.ts';
+
+/** Seconds a person has to decide an approval: stage setting, else the runbook policy. */
+function approvalTimeoutSeconds(): number {
+  const configured = Number(process.env.APPROVAL_TIMEOUT_SECONDS);
+  return Number.isInteger(configured) && configured > 0 ? configured : APPROVAL_TIMEOUT_HOURS * 3600;
+}
+
+/**
+ * Receiving an invoice: the document goes into the evidence bucket, content-addressed, as the
+ * first record of the execution; the run gets its reference, never the bytes (Step Functions
+ * carries at most 256 KB).
+ */
+export async function receiveInvoice(context: PrepareContext): Promise<Record<string, unknown>> {
+  const submission = context.body as InvoiceSubmission;
+  const invoice = submission.invoice;
+  const [format, contentType, body] =
+    'text' in invoice
+      ? (['text', 'text/plain; charset=utf-8', invoice.text] as const)
+      : 'pdfBase64' in invoice
+        ? (['pdf', 'application/pdf', Buffer.from(invoice.pdfBase64, 'base64')] as const)
+        : (['structured', 'application/json', JSON.stringify(invoice.structured)] as const);
+  const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+  const receipt = await evidenceWriter().append({
+    recordType: 'action',
+    runbook: context.runbook,
+    runbookVersion: requireEnv(runbookVersionEnv(context.runbook)),
+    executionId: context.executionArn,
+    eventKey: 'Submit/invoice_received',
+    actor: { kind: 'person', id: context.principal.username, role: context.principal.roles.join(',') },
+    details: {
+      action: 'invoice_received',
+      format,
+      bytes: bytes.length,
+      sha256: sha256Hex(bytes),
+      agentId: submission.agentId,
+    },
+    payloads: [{ name: 'invoice-document', contentType, body: new Uint8Array(bytes) }],
+  });
+  return {
+    request: {
+      agentId: submission.agentId,
+      document: { format, sha256: sha256Hex(bytes), recordKey: receipt.key },
+    },
+    approvalTimeoutSeconds: approvalTimeoutSeconds(),
+  };
+}

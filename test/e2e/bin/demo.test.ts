@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  DEFAULT_SAMPLES_DIR,
+  DEMO_REJECTS,
+  type DemoSummary,
+  readCases,
+  runDemo,
+} from '../../../bin/commands/demo.ts';
+import { type Harness, startHarness } from '../../support/local-stack-harness.ts';
+
+// The demo on the real local stack: the AP sample set seeded, submitted, decided and verified.
+let harness: Harness;
+let summary: DemoSummary;
+const cases = readCases(DEFAULT_SAMPLES_DIR);
+const expectedCount = (decision: string) => cases.filter((c) => c.expected.decision === decision).length;
+
+beforeAll(async () => {
+  harness = await startHarness();
+  summary = await runDemo({ stack: harness.stack });
+}, 180_000);
+afterAll(async () => {
+  await harness?.stop();
+});
+
+describe('runDemo on the AP sample set', () => {
+  it('processes every invoice and reaches the decisions cases.json expects', () => {
+    // Assess
+    expect(summary.invoices).toBe(cases.length);
+    expect(summary.decisions).toEqual({
+      AUTO_APPROVED: expectedCount('AUTO_APPROVED'),
+      PENDING_APPROVAL: expectedCount('PENDING_APPROVAL'),
+      REJECTED: expectedCount('REJECTED'),
+    });
+    expect(summary.automationRate).toBeCloseTo(expectedCount('AUTO_APPROVED') / cases.length, 10);
+    for (const sample of cases) {
+      const outcome = summary.cases.find((c) => c.caseId === sample.caseId);
+      expect(outcome?.decision, sample.caseId).toBe(sample.expected.decision);
+      expect(outcome?.requiredRole, sample.caseId).toBe(sample.expected.requiredRole);
+    }
+  });
+
+  it('has each approval decided by the required role, price variances and currency mismatches rejected', () => {
+    // Prepare
+    const pending = cases.filter((c) => c.expected.decision === 'PENDING_APPROVAL');
+    const byRole = (role: string) => pending.filter((c) => c.expected.requiredRole === role);
+    const rejected = (role: string) =>
+      byRole(role).filter((c) => c.expected.reasonCodes.some((code) => DEMO_REJECTS.includes(code))).length;
+
+    // Assess
+    for (const role of ['ap_clerk', 'controller']) {
+      expect(summary.approvalsByRole[role]).toEqual({
+        approved: byRole(role).length - rejected(role),
+        rejected: rejected(role),
+      });
+    }
+    const deciders = summary.cases.flatMap((c) => (c.approval ? [c.approval.decidedBy] : []));
+    expect(deciders).not.toContain('avery.clerk');
+  });
+
+  it('verifies the evidence it wrote, with a digest covering the run', () => {
+    // Assess
+    expect(summary.evidence.exitCode).toBe(0);
+    expect(summary.evidence.invalid).toBe(0);
+    expect(summary.evidence.valid).toBeGreaterThan(cases.length);
+    expect(summary.evidenceFolder.startsWith(harness.dataDir)).toBe(true);
+  });
+
+  it('reports the money held in escrow for every approved invoice that ended approved', () => {
+    // Prepare
+    const held = summary.cases.filter((c) => c.finalStatus === 'APPROVED').length;
+
+    // Assess
+    expect(summary.escrowOpenHolds).toBe(held);
+    expect(summary.agentEscrowOpenHolds).toBe(expectedCount('AUTO_APPROVED'));
+  });
+});

@@ -1,0 +1,270 @@
+import { generateKeyPairSync, sign } from 'node:crypto';
+import { CopyObjectCommand, DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canonicalJson } from '#platform/core/canonical-json.ts';
+import { hashOf } from '#platform/core/hashing.ts';
+import {
+  type Digest,
+  digestBytes,
+  digestKey,
+  parseSignedDigest,
+  publicKeyKey,
+} from '#platform/evidence/core/digests.ts';
+import type { DigestSigner } from '#platform/evidence/core/ports.ts';
+import type { EvidenceRecord } from '#platform/evidence/core/records.ts';
+import { recordBytes, sealRecord } from '#platform/evidence/core/records.ts';
+import { verifyEvidence } from '#platform/evidence/core/verify.ts';
+import { loadOrCreateDigestSigner } from '../../../../local/evidence-signing-key.ts';
+import { digestAll, freshEvidence, writeInvoiceEvidence } from '../../../support/evidence-fixtures.ts';
+import { type Harness, startHarness } from '../../../support/local-stack-harness.ts';
+
+// Every tamper an attacker with write access to the local store could make, each detected by
+// `verify`. The evidence is real: written by the writer to s3rver, digested and signed.
+let harness: Harness;
+let signer: DigestSigner;
+beforeAll(async () => {
+  process.env.TOLLGATE_DIGEST_INTERVAL_SECONDS = '0';
+  harness = await startHarness();
+  signer = loadOrCreateDigestSigner(harness.dataDir);
+});
+afterAll(async () => {
+  await harness?.stop();
+});
+
+/** Three digests: two with records, the last one empty; verified all valid before any tamper. */
+async function sealedEvidence(prefix: string) {
+  const evidence = await freshEvidence(harness);
+  const receipts = await writeInvoiceEvidence(evidence.writer, prefix);
+  await digestAll(evidence.store, signer);
+  const later = await evidence.writer.append({
+    recordType: 'action',
+    runbook: 'invoice-reconciliation',
+    runbookVersion: 'a'.repeat(64),
+    executionId: `${prefix}-exec-1`,
+    eventKey: 'ReleasePayment/action',
+    actor: { kind: 'agent', id: 'ap-agent-1' },
+    details: { action: 'escrow_release' },
+  });
+  await digestAll(evidence.store, signer);
+  await digestAll(evidence.store, signer);
+  const baseline = await verify(evidence.store);
+  expect(baseline.invalid).toBe(0);
+  return { ...evidence, receipts: [...receipts, later] };
+}
+
+function verify(store: Parameters<typeof verifyEvidence>[0], publicKeyPem?: string) {
+  return verifyEvidence(store, {
+    checkObjectLock: false,
+    now: () => new Date(),
+    ...(publicKeyPem ? { publicKeyPem } : {}),
+  });
+}
+
+function reasonsFor(report: Awaited<ReturnType<typeof verify>>, key: string): string {
+  return report.verdicts.find((v) => v.key === key)?.reasons.join('; ') ?? '';
+}
+
+async function readRecord(
+  store: { get(key: string): Promise<{ body: Uint8Array } | undefined> },
+  key: string,
+) {
+  const stored = await store.get(key);
+  return JSON.parse(new TextDecoder().decode(stored?.body)) as EvidenceRecord;
+}
+
+describe('evidence verify detects tampering', () => {
+  it('a flipped byte in a record', async () => {
+    // Prepare
+    const { store, client, bucket, receipts } = await sealedEvidence('flip');
+    const target = receipts[2]!.key;
+    const body = Buffer.from((await store.get(target))!.body);
+    body[body.indexOf('AUTO_APPROVED')] = 'B'.charCodeAt(0);
+
+    // Act
+    await client.send(new PutObjectCommand({ Bucket: bucket, Key: target, Body: body }));
+    const report = await verify(store);
+
+    // Assess
+    expect(report.invalid).toBeGreaterThan(0);
+    expect(reasonsFor(report, target)).toMatch(/SHA-256 differs from digests\/0000000001\.json/);
+    expect(reasonsFor(report, target)).toMatch(/record hash does not match its content/);
+  });
+
+  it('a flipped byte in a payload', async () => {
+    // Prepare
+    const { store, client, bucket, receipts } = await sealedEvidence('payload');
+    const record = await readRecord(store, receipts[0]!.key);
+    const payloadKey = record.payloads[0]!.key;
+    const body = Buffer.from((await store.get(payloadKey))!.body);
+    body[0] = body[0]! ^ 0x01;
+
+    // Act
+    await client.send(new PutObjectCommand({ Bucket: bucket, Key: payloadKey, Body: body }));
+    const report = await verify(store);
+
+    // Assess
+    expect(reasonsFor(report, payloadKey)).toMatch(/SHA-256 differs/);
+    expect(reasonsFor(report, payloadKey)).toMatch(/does not hash to its content address/);
+    expect(reasonsFor(report, receipts[0]!.key)).toMatch(/payload .* does not hash to/);
+  });
+
+  it('a deleted object', async () => {
+    // Prepare
+    const { store, client, bucket, receipts } = await sealedEvidence('delete');
+    const target = receipts[1]!.key;
+
+    // Act
+    await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: target }));
+    const report = await verify(store);
+
+    // Assess
+    expect(reasonsFor(report, target)).toMatch(
+      /listed in digests\/0000000001\.json but missing from the bucket/,
+    );
+    expect(reasonsFor(report, receipts[2]!.key)).toMatch(/chain gap: sequence 3 follows 1/);
+  });
+
+  it('an extra object', async () => {
+    // Prepare: a well-formed record that extends a real chain, as an insider would fabricate it.
+    const { store, client, bucket, receipts } = await sealedEvidence('extra');
+    const last = await readRecord(store, receipts[3]!.key);
+    const forged = sealRecord({
+      ...last,
+      recordId: `${last.recordId.slice(0, -6)}000099`,
+      sequence: 99,
+      eventKey: 'Forged/action',
+      prevHash: last.hash,
+    });
+    const key = receipts[3]!.key.replace(last.recordId, forged.recordId);
+
+    // Act
+    await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: recordBytes(forged) }));
+    const report = await verify(store);
+
+    // Assess
+    expect(reasonsFor(report, key)).toMatch(/not covered by any digest|not listed in any digest/);
+  });
+
+  it('reordered records', async () => {
+    // Prepare
+    const { store, client, bucket, receipts } = await sealedEvidence('reorder');
+    const [a, b] = [receipts[1]!.key, receipts[2]!.key];
+    const bodyA = (await store.get(a))!.body;
+    const bodyB = (await store.get(b))!.body;
+
+    // Act
+    await client.send(new PutObjectCommand({ Bucket: bucket, Key: a, Body: bodyB }));
+    await client.send(new PutObjectCommand({ Bucket: bucket, Key: b, Body: bodyA }));
+    const report = await verify(store);
+
+    // Assess
+    expect(reasonsFor(report, a)).toMatch(/SHA-256 differs/);
+    expect(reasonsFor(report, a)).toMatch(/stored under the wrong key/);
+    expect(reasonsFor(report, b)).toMatch(/stored under the wrong key/);
+  });
+
+  it('a dropped record with the chain rewritten around it', async () => {
+    // Prepare: delete record 2 and re-link record 3 to record 1, hashes recomputed.
+    const { store, client, bucket, receipts } = await sealedEvidence('drop');
+    const first = await readRecord(store, receipts[0]!.key);
+    const third = await readRecord(store, receipts[2]!.key);
+    const relinked = sealRecord({ ...third, sequence: 2, prevHash: first.hash });
+
+    // Act
+    await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: receipts[1]!.key }));
+    await client.send(
+      new PutObjectCommand({ Bucket: bucket, Key: receipts[2]!.key, Body: recordBytes(relinked) }),
+    );
+    const report = await verify(store);
+
+    // Assess
+    expect(reasonsFor(report, receipts[1]!.key)).toMatch(/missing from the bucket/);
+    expect(reasonsFor(report, receipts[2]!.key)).toMatch(/SHA-256 differs/);
+    expect(reasonsFor(report, receipts[3]!.key)).toMatch(/chain gap|prevHash does not match/);
+  });
+
+  it('a replayed digest', async () => {
+    // Prepare
+    const { store, client, bucket, receipts } = await sealedEvidence('replay');
+
+    // Act
+    await client.send(
+      new CopyObjectCommand({ Bucket: bucket, Key: digestKey(4), CopySource: `${bucket}/${digestKey(1)}` }),
+    );
+    const report = await verify(store);
+
+    // Assess
+    expect(reasonsFor(report, digestKey(4))).toMatch(/replayed or moved digest/);
+    expect(reasonsFor(report, receipts[0]!.key)).toMatch(/listed in both .* \(a replayed listing\)/);
+  });
+
+  it('a dropped digest', async () => {
+    // Prepare
+    const { store, client, bucket, receipts } = await sealedEvidence('dropdigest');
+
+    // Act
+    await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: digestKey(2) }));
+    const report = await verify(store);
+
+    // Assess
+    expect(reasonsFor(report, digestKey(3))).toMatch(/previous digest digests\/0000000002\.json is missing/);
+    expect(reasonsFor(report, receipts.at(-1)!.key)).toMatch(/not listed in any digest/);
+  });
+
+  it('a digest altered and re-signed with a forged key', async () => {
+    // Prepare: drop a listing from digest 1 and sign it with another key, claiming the real key id.
+    const { store, client, bucket, receipts } = await sealedEvidence('forge');
+    const signed = parseSignedDigest((await store.get(digestKey(1)))!.body);
+    const altered: Digest = {
+      ...signed.digest,
+      objects: signed.digest.objects.filter((o) => o.key !== receipts[0]!.key),
+    };
+    const attacker = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+    const forged = {
+      digest: altered,
+      hash: hashOf(altered),
+      signature: sign('sha256', digestBytes(altered), attacker).toString('base64'),
+    };
+
+    // Act
+    await client.send(
+      new PutObjectCommand({ Bucket: bucket, Key: digestKey(1), Body: canonicalJson(forged) }),
+    );
+    const report = await verify(store);
+
+    // Assess
+    expect(reasonsFor(report, digestKey(1))).toMatch(/signature does not verify/);
+    expect(reasonsFor(report, digestKey(2))).toMatch(/previous-digest hash does not match/);
+    expect(reasonsFor(report, receipts[0]!.key)).toMatch(/not listed in any digest/);
+  });
+
+  it('a forged signature under a replaced public key, when the auditor pins the real key', async () => {
+    // Prepare: the attacker re-signs digest 1 and swaps the published key for their own.
+    const { store, client, bucket } = await sealedEvidence('forgekey');
+    const realPem = await signer.publicKeyPem();
+    const attacker = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const signed = parseSignedDigest((await store.get(digestKey(1)))!.body);
+    const forged = {
+      ...signed,
+      signature: sign('sha256', digestBytes(signed.digest), attacker.privateKey).toString('base64'),
+    };
+
+    // Act
+    await client.send(
+      new PutObjectCommand({ Bucket: bucket, Key: digestKey(1), Body: canonicalJson(forged) }),
+    );
+    await client.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: publicKeyKey(signer.keyId),
+        Body: attacker.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      }),
+    );
+    const pinned = await verify(store, realPem);
+    const unpinned = await verify(store);
+
+    // Assess
+    expect(reasonsFor(pinned, digestKey(1))).toMatch(/signature does not verify/);
+    expect(reasonsFor(unpinned, digestKey(1))).toMatch(/no trusted public key/);
+  });
+});

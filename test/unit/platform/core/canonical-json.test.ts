@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { canonicalJson } from '#platform/core/canonical-json.ts';
+
+describe('canonicalJson (RFC 8785)', () => {
+  it('sorts keys by UTF-16 code units at every depth and drops whitespace', () => {
+    expect(canonicalJson({ b: 1, a: { d: [3, { z: true, y: null }], c: 'x' } })).toBe(
+      '{"a":{"c":"x","d":[3,{"y":null,"z":true}]},"b":1}',
+    );
+    expect(canonicalJson({ '\u20ac': 1, '\r': 2, ö: 3, a: 4 })).toBe('{"\\r":2,"a":4,"ö":3,"€":1}');
+  });
+
+  it('serialises numbers as ECMAScript does (the RFC 8785 rule)', () => {
+    expect(canonicalJson([1e21, 1e-7, -0, 0.1, 100])).toBe('[1e+21,1e-7,0,0.1,100]');
+  });
+
+  it('gives the same bytes for the same value whatever the key order', () => {
+    expect(canonicalJson({ x: 1, y: [1, 2] })).toBe(canonicalJson({ y: [1, 2], x: 1 }));
+  });
+
+  it.each([[Number.NaN], [Number.POSITIVE_INFINITY], [10n]])('refuses %s', (value) => {
+    expect(() => canonicalJson({ value })).toThrow(TypeError);
+  });
+});
