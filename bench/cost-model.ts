@@ -7,7 +7,7 @@ import { s3 } from '#platform/aws/s3-client.ts';
 import { TOOLS } from '#runbooks/invoice-reconciliation/adapters/bedrock-model.ts';
 import { DEFAULT_SAMPLES_DIR, readCases, runDemo } from '../bin/commands/demo.ts';
 import { evidenceSource } from '../bin/evidence-commands.ts';
-import { FUNCTIONS } from '../lib/catalog.ts';
+import { catalogFunctions } from '../lib/catalog.ts';
 import { FunctionHost } from '../local/function-host.ts';
 import { startLocalStack } from '../local/local-stack.ts';
 
@@ -110,7 +110,7 @@ try {
   const lambdaRows: string[] = [];
   for (const [fn, entry] of [...invocations.entries()].sort()) {
     if (CLIENT_READS.has(fn)) continue;
-    const memoryMb = FUNCTIONS.find((f) => f.id === fn)?.memoryMb ?? 512;
+    const memoryMb = catalogFunctions().find((f) => f.id === fn)?.memoryMb ?? 512;
     requests += entry.count;
     gbSeconds += (entry.billedMs / 1000) * (memoryMb / 1024);
     lambdaRows.push(

@@ -1,54 +1,20 @@
-import type { TableId } from '#platform/aws/resource-env.ts';
 import { ROLES, type Role } from '#platform/core/roles.ts';
-import { RUNBOOK_START_ROLES } from '#platform/runs/core/runbook-access.ts';
+import type { FunctionDefinition, RunbookModule } from '#platform/runs/core/runbook-module.ts';
+import { runbookModules } from '#runbooks/registry.ts';
+
+export type {
+  EvidenceAccess,
+  FunctionDefinition,
+  RunbookDefinition,
+  TableAccess,
+} from '#platform/runs/core/runbook-module.ts';
 
 /**
- * What Tollgate is made of, as data: every function with the resources it is granted, every
- * runbook with the functions its placeholders bind to, every API route with the function
- * behind it. The CDK stack and the local runtime both build from this list, so what runs
- * locally is wired exactly as what `cdk deploy` ships.
+ * What Tollgate is made of, as data: the platform's functions and routes here, each runbook's
+ * functions and bindings from its module in the registry (`lambdas/runbooks/registry.ts`).
+ * The CDK stack and the local runtime both build from this, so what runs locally is wired
+ * exactly as what `cdk deploy` ships.
  */
-export type TableAccess = 'read' | 'readWrite';
-/**
- * write: append evidence records (the chain heads live in the work table, which the stack
- * grants with it); read: read and list evidence; digest: read, list and write digests, sign with the digest key.
- */
-export type EvidenceAccess = 'write' | 'read' | 'digest';
-
-export interface FunctionDefinition {
-  /** Construct id, PascalCase. */
-  readonly id: string;
-  /** Handler module, relative to the project root; it exports `handler`. */
-  readonly entry: string;
-  readonly description: string;
-  readonly tables: Partial<Readonly<Record<TableId, TableAccess>>>;
-  /** Runbooks whose executions this function may start (API start handler). */
-  readonly startsRunbooks?: readonly string[];
-  /** Runbooks whose executions this function may describe. */
-  readonly describesRunbooks?: readonly string[];
-  /** Runbooks whose waiting tasks this function completes (SendTaskSuccess / SendTaskFailure). */
-  readonly completesTasksOf?: readonly string[];
-  /** Access to the evidence bucket; every runbook step that leaves evidence has 'write'. */
-  readonly evidence?: EvidenceAccess;
-  /** Runs on an EventBridge schedule every this many minutes (a timer in local mode). */
-  readonly scheduleMinutes?: number;
-  /** `invoke`: the function calls Bedrock Converse on the stage's model, under its guardrail. */
-  readonly model?: 'invoke';
-  /** @default 512 */
-  readonly memoryMb?: number;
-  /** @default 30 */
-  readonly timeoutSeconds?: number;
-}
-
-export interface RunbookDefinition {
-  /** File stem in `statemachines/`: `<name>.asl.json` and `<name>.md`. */
-  readonly name: string;
-  /** `${Placeholder}` in the ASL → function id from FUNCTIONS. */
-  readonly tasks: Readonly<Record<string, string>>;
-  /** Policy file (relative to the project root) that is part of the runbook version. */
-  readonly policy?: string;
-}
-
 export interface RouteDefinition {
   readonly method: 'GET' | 'POST';
   /** API Gateway resource path with `{param}` segments. */
@@ -64,11 +30,14 @@ export interface RouteDefinition {
   readonly jsonBody?: boolean;
 }
 
-/** Runbooks the access list names and RUNBOOKS ships (a runbook may be listed before it ships); read after RUNBOOKS exists. */
-const allRunbooks = (): string[] =>
-  Object.keys(RUNBOOK_START_ROLES).filter((name) => RUNBOOKS.some((runbook) => runbook.name === name));
+const allRunbooks = (): string[] => runbookModules().map((module) => module.name);
+/** Runbooks that ask people for approvals: their waiting tasks are completed by the decision route. */
+const approvingRunbooks = (): string[] =>
+  runbookModules()
+    .filter((module) => Object.keys(module.approvals).length > 0)
+    .map((module) => module.name);
 
-export const FUNCTIONS: readonly FunctionDefinition[] = [
+const PLATFORM_FUNCTIONS: readonly FunctionDefinition[] = [
   {
     id: 'StartExecution',
     entry: 'lambdas/platform/runs/handlers/start-execution.ts',
@@ -87,19 +56,6 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
     get describesRunbooks() {
       return allRunbooks();
     },
-  },
-  {
-    id: 'DeploymentCheckWriteProbe',
-    entry: 'lambdas/runbooks/deployment-check/handlers/write-probe.ts',
-    description: 'Runbook deployment-check: write a probe record to the work table and evidence of it.',
-    tables: { work: 'readWrite' },
-    evidence: 'write',
-  },
-  {
-    id: 'DeploymentCheckReadProbe',
-    entry: 'lambdas/runbooks/deployment-check/handlers/read-probe.ts',
-    description: 'Runbook deployment-check: read the probe back and compare it byte for byte.',
-    tables: { work: 'read' },
   },
   {
     id: 'EvidenceDigest',
@@ -130,6 +86,7 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
     entry: 'lambdas/platform/approvals/handlers/list-approvals.ts',
     description: 'API: the approvals work room, filtered to what the caller may decide.',
     tables: { work: 'read' },
+    approvalLimits: true,
   },
   {
     id: 'DecideApproval',
@@ -137,78 +94,10 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
     description: 'API: a person approves or rejects a pending approval; the waiting run resumes.',
     tables: { work: 'readWrite' },
     evidence: 'write',
-    completesTasksOf: ['invoice-reconciliation'],
-  },
-  {
-    id: 'InvoiceExtract',
-    entry: 'lambdas/runbooks/invoice-reconciliation/handlers/extract-invoice.ts',
-    description: 'Invoice runbook: read the invoice (model for text and PDF, schema for e-invoices).',
-    tables: { work: 'readWrite' },
-    evidence: 'write',
-    model: 'invoke',
-    memoryMb: 1024,
-    timeoutSeconds: 120,
-  },
-  {
-    id: 'InvoiceValidateArithmetic',
-    entry: 'lambdas/runbooks/invoice-reconciliation/handlers/validate-arithmetic.ts',
-    description: "Invoice runbook: the invoice's own arithmetic.",
-    tables: { work: 'readWrite', reference: 'read' },
-    evidence: 'write',
-  },
-  {
-    id: 'InvoiceMatch',
-    entry: 'lambdas/runbooks/invoice-reconciliation/handlers/match-invoice.ts',
-    description:
-      'Invoice runbook: vendor, duplicates, PO, receipts, three-way match; reserves PO quantities.',
-    tables: { work: 'readWrite', reference: 'readWrite' },
-    evidence: 'write',
-  },
-  {
-    id: 'InvoiceProposeCoding',
-    entry: 'lambdas/runbooks/invoice-reconciliation/handlers/propose-coding.ts',
-    description: 'Invoice runbook: GL account and cost center per line, with a rationale.',
-    tables: { work: 'readWrite' },
-    evidence: 'write',
-    model: 'invoke',
-    timeoutSeconds: 120,
-  },
-  {
-    id: 'InvoiceDecide',
-    entry: 'lambdas/runbooks/invoice-reconciliation/handlers/decide.ts',
-    description: "Invoice runbook: the trust gate on the agent's earned authority.",
-    tables: { work: 'readWrite', trust: 'read', escrow: 'read', reference: 'read' },
-    evidence: 'write',
-  },
-  {
-    id: 'InvoiceRequestApproval',
-    entry: 'lambdas/runbooks/invoice-reconciliation/handlers/request-approval.ts',
-    description: 'Invoice runbook: put the proposal in the work room for the required role.',
-    tables: { work: 'readWrite' },
-    evidence: 'write',
-  },
-  {
-    id: 'InvoiceEscalateApproval',
-    entry: 'lambdas/runbooks/invoice-reconciliation/handlers/escalate-approval.ts',
-    description: 'Invoice runbook: an undecided approval expires and goes to a controller.',
-    tables: { work: 'readWrite' },
-    evidence: 'write',
-  },
-  {
-    id: 'InvoiceHoldPayment',
-    entry: 'lambdas/runbooks/invoice-reconciliation/handlers/hold-payment.ts',
-    description: 'Invoice runbook: hold the approved total in escrow until the due date.',
-    tables: { work: 'readWrite', escrow: 'readWrite', trust: 'read', reference: 'read' },
-    evidence: 'write',
-  },
-  {
-    id: 'InvoiceExplain',
-    entry: 'lambdas/runbooks/invoice-reconciliation/handlers/explain.ts',
-    description: 'Invoice runbook: the plain-English account of the decision, to evidence.',
-    tables: { work: 'readWrite', reference: 'readWrite' },
-    evidence: 'write',
-    model: 'invoke',
-    timeoutSeconds: 120,
+    approvalLimits: true,
+    get completesTasksOf() {
+      return approvingRunbooks();
+    },
   },
   {
     id: 'ApprovalBacklogCheck',
@@ -217,40 +106,17 @@ export const FUNCTIONS: readonly FunctionDefinition[] = [
     tables: { work: 'read' },
     scheduleMinutes: 15,
   },
-  {
-    id: 'InvoiceRecordFailure',
-    entry: 'lambdas/runbooks/invoice-reconciliation/handlers/record-failure.ts',
-    description: 'Invoice runbook: record what ended a failed run, to evidence and the case.',
-    tables: { work: 'readWrite', reference: 'readWrite' },
-    evidence: 'write',
-  },
 ];
 
-export const RUNBOOKS: readonly RunbookDefinition[] = [
-  {
-    name: 'deployment-check',
-    tasks: {
-      WriteProbeFunctionArn: 'DeploymentCheckWriteProbe',
-      ReadProbeFunctionArn: 'DeploymentCheckReadProbe',
-    },
-  },
-  {
-    name: 'invoice-reconciliation',
-    policy: 'statemachines/policies/ap-invoice.json',
-    tasks: {
-      ExtractInvoiceFunctionArn: 'InvoiceExtract',
-      ValidateArithmeticFunctionArn: 'InvoiceValidateArithmetic',
-      MatchInvoiceFunctionArn: 'InvoiceMatch',
-      ProposeCodingFunctionArn: 'InvoiceProposeCoding',
-      DecideFunctionArn: 'InvoiceDecide',
-      RequestApprovalFunctionArn: 'InvoiceRequestApproval',
-      EscalateApprovalFunctionArn: 'InvoiceEscalateApproval',
-      HoldPaymentFunctionArn: 'InvoiceHoldPayment',
-      ExplainFunctionArn: 'InvoiceExplain',
-      RecordFailureFunctionArn: 'InvoiceRecordFailure',
-    },
-  },
-];
+/** Every function: the platform's and each registered runbook's. */
+export function catalogFunctions(): readonly FunctionDefinition[] {
+  return [...PLATFORM_FUNCTIONS, ...runbookModules().flatMap((module) => module.functions)];
+}
+
+/** Every registered runbook (its module is also its definition: name, tasks, policy). */
+export function catalogRunbooks(): readonly RunbookModule[] {
+  return runbookModules();
+}
 
 export const ROUTES: readonly RouteDefinition[] = [
   {
@@ -290,7 +156,8 @@ export const ROUTES: readonly RouteDefinition[] = [
 ];
 
 export function functionById(id: string): FunctionDefinition {
-  const found = FUNCTIONS.find((fn) => fn.id === id);
-  if (!found) throw new Error(`Catalog: no function with id "${id}" (see FUNCTIONS in lib/catalog.ts).`);
+  const found = catalogFunctions().find((fn) => fn.id === id);
+  if (!found)
+    throw new Error(`Catalog: no function with id "${id}" (see lib/catalog.ts and the runbook modules).`);
   return found;
 }

@@ -1,4 +1,4 @@
-import { FUNCTIONS, type FunctionDefinition } from './catalog.ts';
+import { catalogFunctions, type FunctionDefinition } from './catalog.ts';
 
 /**
  * The per-function grant table of docs/security.md, rendered from the catalog the stack's
@@ -62,7 +62,7 @@ export function renderIamMatrix(): string {
     MATRIX_BEGIN,
     '| Function | Actions | Resources |',
     '| --- | --- | --- |',
-    ...FUNCTIONS.flatMap(grantsOf),
+    ...catalogFunctions().flatMap(grantsOf),
     MATRIX_END,
   ].join('\n');
 }

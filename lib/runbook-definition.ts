@@ -47,8 +47,9 @@ export function runbookVersion(asl: string, markdown: string, policy: string): s
 }
 
 export function loadRunbook(projectRoot: string, runbook: RunbookDefinition): LoadedRunbook {
-  const aslText = readRequired(projectRoot, `statemachines/${runbook.name}.asl.json`, runbook.name);
-  const markdown = readRequired(projectRoot, `statemachines/${runbook.name}.md`, runbook.name);
+  const dir = runbook.definitionDir ?? 'statemachines';
+  const aslText = readRequired(projectRoot, `${dir}/${runbook.name}.asl.json`, runbook.name);
+  const markdown = readRequired(projectRoot, `${dir}/${runbook.name}.md`, runbook.name);
   const policy = runbook.policy ? readRequired(projectRoot, runbook.policy, runbook.name) : '';
   let parsed: unknown;
   try {

@@ -4,14 +4,14 @@ import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import type { TableId } from '#platform/aws/resource-env.ts';
+import { APPROVAL_LIMITS_ENV, type TableId } from '#platform/aws/resource-env.ts';
 import { ROLES } from '#platform/core/roles.ts';
 import {
-  FUNCTIONS,
+  catalogFunctions,
+  catalogRunbooks,
   type FunctionDefinition,
   functionById,
   ROUTES,
-  RUNBOOKS,
   type TableAccess,
 } from './catalog.ts';
 import type { StageConfig } from './config/stage-config.ts';
@@ -91,7 +91,7 @@ export class TollgateStack extends Stack {
     });
 
     // Scheduled jobs are invoked asynchronously: what fails after retries lands here, not nowhere.
-    const deadLetters = FUNCTIONS.some((f) => f.scheduleMinutes)
+    const deadLetters = catalogFunctions().some((f) => f.scheduleMinutes)
       ? new Queue(this, 'ScheduledJobDeadLetters', {
           encryption: QueueEncryption.KMS,
           encryptionMasterKey: this.keys.queues,
@@ -107,7 +107,7 @@ export class TollgateStack extends Stack {
       });
     }
     const functions = new Map<string, ActionFunction>();
-    for (const definition of FUNCTIONS) {
+    for (const definition of catalogFunctions()) {
       const scheduled = definition.scheduleMinutes !== undefined && deadLetters !== undefined;
       const fn = new ActionFunction(this, definition.id, {
         definition,
@@ -130,6 +130,8 @@ export class TollgateStack extends Stack {
         this.tables.bindTo(fn, tableId, access);
       }
       if (definition.model === 'invoke') this.model.bindTo(fn);
+      if (definition.approvalLimits)
+        fn.addEnvironment(APPROVAL_LIMITS_ENV, JSON.stringify(config.approvalLimits));
       if (definition.evidence) {
         this.evidence.bindTo(fn, definition.evidence);
         // Evidence chain heads live in the work table, so every evidence writer may update it.
@@ -153,7 +155,7 @@ export class TollgateStack extends Stack {
     this.functions = functions;
 
     const runbooks = new Map<string, Runbook>();
-    for (const definition of RUNBOOKS) {
+    for (const definition of catalogRunbooks()) {
       runbooks.set(
         definition.name,
         new Runbook(this, `${pascal(definition.name)}Runbook`, {
@@ -168,7 +170,7 @@ export class TollgateStack extends Stack {
     }
     this.runbooks = runbooks;
 
-    for (const definition of FUNCTIONS) {
+    for (const definition of catalogFunctions()) {
       const fn = functions.get(definition.id) as ActionFunction;
       for (const name of definition.startsRunbooks ?? [])
         runbookFor(runbooks, definition, name).bindStarter(fn);
@@ -204,7 +206,7 @@ export class TollgateStack extends Stack {
       synchronousFunctions: () => {
         const invoked = new Set([
           ...ROUTES.map((route) => route.functionId),
-          ...RUNBOOKS.flatMap((runbook) => Object.values(runbook.tasks)),
+          ...catalogRunbooks().flatMap((runbook) => Object.values(runbook.tasks)),
         ]);
         return [...functions.entries()].filter(([id]) => invoked.has(id)).map(([, fn]) => fn);
       },

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
-import { FUNCTIONS, type FunctionDefinition } from '../lib/catalog.ts';
+import { catalogFunctions, type FunctionDefinition } from '../lib/catalog.ts';
 import { PROJECT_ROOT } from '../lib/project-root.ts';
 
 export const LOCAL_REGION = 'us-east-1';
@@ -22,11 +22,11 @@ export class FunctionHost {
   private readonly modules = new Map<string, Promise<LambdaHandler>>();
 
   functionIdForArn(arn: string): string | undefined {
-    return FUNCTIONS.find((fn) => localFunctionArn(fn.id) === arn || fn.id === arn)?.id;
+    return catalogFunctions().find((fn) => localFunctionArn(fn.id) === arn || fn.id === arn)?.id;
   }
 
   async invoke(functionId: string, event: unknown): Promise<unknown> {
-    const definition = FUNCTIONS.find((fn) => fn.id === functionId);
+    const definition = catalogFunctions().find((fn) => fn.id === functionId);
     if (!definition)
       throw Object.assign(new Error(`No function ${functionId}`), {
         name: 'Lambda.ResourceNotFoundException',

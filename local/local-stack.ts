@@ -3,7 +3,9 @@ import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
+import { DEFAULT_APPROVAL_LIMITS } from '#platform/approvals/core/authority.ts';
 import {
+  APPROVAL_LIMITS_ENV,
   EVIDENCE_BUCKET_ENV,
   EVIDENCE_HEAD_BEFORE_PUT_ENV,
   MODEL_PROVIDER_ENV,
@@ -136,6 +138,8 @@ export function applyLocalEnvironment(runtime: RuntimeInfo): void {
       ]),
     ),
     [MODEL_PROVIDER_ENV]: 'local',
+    // The stages' default limits; a deployed stage takes them from its config (cdk.json).
+    [APPROVAL_LIMITS_ENV]: process.env[APPROVAL_LIMITS_ENV] ?? JSON.stringify(DEFAULT_APPROVAL_LIMITS),
     // Every handler logs into this one process; keep the console readable unless asked otherwise.
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
     POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',

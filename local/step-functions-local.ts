@@ -3,7 +3,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { functionById, RUNBOOKS } from '../lib/catalog.ts';
+import { catalogRunbooks, functionById } from '../lib/catalog.ts';
 import { PROJECT_ROOT } from '../lib/project-root.ts';
 import { bindPlaceholders, type LoadedRunbook, loadRunbook } from '../lib/runbook-definition.ts';
 import { type FunctionHost, LOCAL_ACCOUNT, LOCAL_REGION, localFunctionArn } from './function-host.ts';
@@ -87,7 +87,7 @@ export class LocalStepFunctions {
     this.host = host;
     this.dir = dir;
     mkdirSync(dir, { recursive: true });
-    for (const definition of RUNBOOKS) {
+    for (const definition of catalogRunbooks()) {
       const runbook = loadRunbook(PROJECT_ROOT, definition);
       const arns = Object.fromEntries(
         Object.entries(definition.tasks).map(([placeholder, fnId]) => [

@@ -2,7 +2,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { describe, expect, it } from 'vitest';
 import { EVIDENCE_BUCKET_ENV, runbookArnEnv, TABLE_ENV } from '#platform/aws/resource-env.ts';
-import { functionById, RUNBOOKS } from '../../lib/catalog.ts';
+import { catalogRunbooks, functionById } from '../../lib/catalog.ts';
 import { EvidenceBucket } from '../../lib/constructs/evidence-bucket.ts';
 import { Runbook } from '../../lib/constructs/runbook.ts';
 import { TollgateTables } from '../../lib/constructs/tollgate-tables.ts';
@@ -126,7 +126,7 @@ describe('evidence binder', () => {
 describe('runbook binders', () => {
   // Prepare (once)
   const stack = throwawayStack();
-  const definition = RUNBOOKS[0];
+  const definition = catalogRunbooks()[0];
   if (!definition) throw new Error('The catalog lists no runbook.');
   const functions = new Map(
     Object.values(definition.tasks).map((id) => [id, bareFunction(stack, functionById(id))] as const),

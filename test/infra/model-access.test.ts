@@ -1,7 +1,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { GUARDRAIL_ID_ENV, GUARDRAIL_VERSION_ENV, MODEL_ID_ENV } from '#platform/aws/resource-env.ts';
-import { FUNCTIONS, type FunctionDefinition } from '../../lib/catalog.ts';
+import { catalogFunctions, type FunctionDefinition } from '../../lib/catalog.ts';
 import { ModelAccess, type ModelAccessProps } from '../../lib/constructs/model-access.ts';
 import { synthesizeShippedStages } from './synthesize.ts';
 import { bareFunction, throwawayStack } from './throwaway.ts';
@@ -106,9 +106,9 @@ describe('model binder', () => {
   it('in the shipped stages, grants Bedrock only to catalog functions that declare model: invoke', () => {
     // Prepare
     const { prod } = synthesizeShippedStages();
-    const invokers = FUNCTIONS.filter((definition) => definition.model === 'invoke').map(
-      (definition) => definition.id,
-    );
+    const invokers = catalogFunctions()
+      .filter((definition) => definition.model === 'invoke')
+      .map((definition) => definition.id);
 
     // Act
     const granted = Object.entries(prod.template.findResources('AWS::IAM::Policy'))

@@ -1,7 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { RUNBOOKS } from '../../lib/catalog.ts';
+import { catalogRunbooks } from '../../lib/catalog.ts';
 import { resolveStageConfig } from '../../lib/config/stage-config.ts';
 import { TollgateStack } from '../../lib/tollgate-stack.ts';
 import { shippedContext, synthesizeShippedStages } from './synthesize.ts';
@@ -60,7 +60,7 @@ describe('operations dashboard', () => {
     const body = dashboardBody();
 
     // Assess
-    expect(body.match(/"AWS\/States","ExecutionsFailed"/g)).toHaveLength(RUNBOOKS.length);
+    expect(body.match(/"AWS\/States","ExecutionsFailed"/g)).toHaveLength(catalogRunbooks().length);
     expect(body.match(/"AWS\/Lambda","Errors"/g)).toHaveLength(dev.stack.functions.size);
     expect(body.match(/"AWS\/Lambda","Throttles"/g)).toHaveLength(dev.stack.functions.size);
   });
@@ -74,7 +74,7 @@ describe('operations alarms', () => {
     });
 
     // Assess
-    expect(Object.keys(alarms)).toHaveLength(RUNBOOKS.length);
+    expect(Object.keys(alarms)).toHaveLength(catalogRunbooks().length);
     for (const { Properties } of Object.values(alarms) as Resources[string][]) {
       expect(Properties).toMatchObject({
         Statistic: 'Sum',

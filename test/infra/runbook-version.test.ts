@@ -5,7 +5,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { describe, expect, it } from 'vitest';
-import { functionById, RUNBOOKS, type RunbookDefinition } from '../../lib/catalog.ts';
+import { catalogRunbooks, functionById, type RunbookDefinition } from '../../lib/catalog.ts';
 import { Runbook } from '../../lib/constructs/runbook.ts';
 import { PROJECT_ROOT } from '../../lib/project-root.ts';
 import { runbookVersion } from '../../lib/runbook-definition.ts';
@@ -59,7 +59,7 @@ function runbookFromCopy(definition: RunbookDefinition, edit?: (root: string) =>
   });
 }
 
-describe.each(RUNBOOKS)('runbook $name', (definition) => {
+describe.each(catalogRunbooks())('runbook $name', (definition) => {
   it('passes the version computed from its files into every Task of the deployed definition', () => {
     // Prepare
     const expected = fileVersion(definition, PROJECT_ROOT);

@@ -1,7 +1,9 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { FUNCTIONS } from '../../lib/catalog.ts';
-import { synthesizeShippedStages } from './synthesize.ts';
+import { APPROVAL_LIMITS_ENV } from '#platform/aws/resource-env.ts';
+import { catalogFunctions } from '../../lib/catalog.ts';
+import { resolveStageConfig } from '../../lib/config/stage-config.ts';
+import { shippedContext, synthesizeShippedStages } from './synthesize.ts';
 
 const { dev, prod } = synthesizeShippedStages();
 
@@ -182,7 +184,7 @@ describe.each(stages)('Tollgate-$stageName template', ({ template, lockMode }) =
       .map(([logicalId]) => logicalId);
 
     // Assess
-    expect(functions).toHaveLength(FUNCTIONS.length);
+    expect(functions).toHaveLength(catalogFunctions().length);
     expect(misconfigured).toEqual([]);
   });
 
@@ -295,5 +297,26 @@ describe('stage differences', () => {
     // Assess
     expect(retention(prod.template)).toEqual([{ Mode: 'COMPLIANCE', Days: 2557 }]);
     expect(retention(dev.template)).toEqual([{ Mode: 'GOVERNANCE', Days: 1 }]);
+  });
+});
+
+describe.each(stages)('Tollgate-$stageName approval limits', ({ stageName, template }) => {
+  it('tells DecideApproval and ListApprovals the stage approval limits, and no other function', () => {
+    // Prepare
+    const limits = JSON.stringify(resolveStageConfig(stageName, shippedContext().stages).approvalLimits);
+    const functions = Object.entries(resourcesOf(template, 'AWS::Lambda::Function'));
+
+    // Act
+    const told = Object.fromEntries(
+      functions.flatMap(([logicalId, { Properties: p }]) => {
+        const value = (p.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables?.[
+          APPROVAL_LIMITS_ENV
+        ];
+        return value === undefined ? [] : [[logicalId.replace(/Handler[0-9A-F]{8}$/, ''), value]];
+      }),
+    );
+
+    // Assess
+    expect(told).toEqual({ DecideApproval: limits, ListApprovals: limits });
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_APPROVAL_LIMITS } from '#platform/approvals/core/authority.ts';
 import { resolveStageConfig, StageConfigError } from '../../lib/config/stage-config.ts';
 import { shippedContext } from './synthesize.ts';
 
@@ -27,7 +28,6 @@ describe('resolveStageConfig', () => {
     expect(prod.evidenceRetention).toEqual({ mode: 'COMPLIANCE', days: 2557 });
     expect(dev.evidenceRetention).toEqual({ mode: 'GOVERNANCE', days: 1 });
     expect(prod.modelId).toBe(MODEL);
-    expect(prod.approvalThresholds.controllerThreshold).toBe('50000.00');
   });
 
   it('lays cdk.json overrides over the defaults, key by key', () => {
@@ -94,31 +94,104 @@ describe('resolveStageConfig', () => {
     expect(error.message).toContain('set context "stages.dev.logRetentionDays" in cdk.json');
   });
 
-  it.each(['50000', '50,000.00', 50000, '1e5', '-1.00'])(
-    'rejects the threshold %s',
-    (controllerThreshold) => {
-      // Act
-      const error = failure(() =>
-        resolveStageConfig('prod', { prod: { modelId: MODEL, approvalThresholds: { controllerThreshold } } }),
-      );
+  it('gives every stage the default approval limits', () => {
+    // Prepare
+    const stages = shippedContext().stages;
 
-      // Assess
-      expect(error.code).toBe('INVALID_THRESHOLD');
-      expect(error.message).toContain('stages.prod.approvalThresholds.controllerThreshold');
-    },
-  );
+    // Act
+    const prod = resolveStageConfig('prod', stages);
+    const dev = resolveStageConfig('dev', stages);
+    const added = resolveStageConfig('uat', {
+      uat: {
+        modelId: MODEL,
+        evidenceRetention: { mode: 'GOVERNANCE', days: 7 },
+        logRetentionDays: 30,
+        apiThrottle: { rateLimit: 5, burstLimit: 10 },
+        network: { mode: 'public' },
+      },
+    });
 
-  it('rejects an auto-approve limit above the controller threshold', () => {
+    // Assess
+    expect(prod.approvalLimits).toEqual(DEFAULT_APPROVAL_LIMITS);
+    expect(dev.approvalLimits).toEqual(DEFAULT_APPROVAL_LIMITS);
+    expect(added.approvalLimits).toEqual(DEFAULT_APPROVAL_LIMITS);
+  });
+
+  it('lays an approval limit for one role and currency over the defaults, keeping the rest', () => {
+    // Act
+    const config = resolveStageConfig('dev', {
+      dev: { modelId: MODEL, approvalLimits: { ap_clerk: { USD: '75000.00' } } },
+    });
+
+    // Assess
+    expect(config.approvalLimits).toEqual({
+      ...DEFAULT_APPROVAL_LIMITS,
+      ap_clerk: { ...DEFAULT_APPROVAL_LIMITS.ap_clerk, USD: '75000.00' },
+    });
+  });
+
+  it('refuses an approval limit under a currency that is not an ISO code, naming the setting', () => {
     // Act
     const error = failure(() =>
-      resolveStageConfig('prod', {
-        prod: { modelId: MODEL, approvalThresholds: { autoApproveLimit: '60000.00' } },
+      resolveStageConfig('dev', {
+        dev: { modelId: MODEL, approvalLimits: { ap_clerk: { usd: '75000.00' } } },
       }),
     );
 
     // Assess
-    expect(error.code).toBe('INVALID_THRESHOLD');
-    expect(error.message).toContain('stages.prod.approvalThresholds.autoApproveLimit');
+    expect(error.code).toBe('INVALID_APPROVAL_LIMITS');
+    expect(error.message).toContain('set context "stages.dev.approvalLimits.ap_clerk.usd" in cdk.json');
+    expect(error.message).toContain('ISO 4217');
+  });
+
+  it.each([
+    ['JPY', '7500000.50'],
+    ['*', '100.50'],
+    ['USD', '50000.001'],
+  ])('refuses a %s limit of %s: more decimals than the currency allows', (currency, limit) => {
+    // Act
+    const error = failure(() =>
+      resolveStageConfig('dev', {
+        dev: { modelId: MODEL, approvalLimits: { controller: { [currency]: limit } } },
+      }),
+    );
+
+    // Assess
+    expect(error.code).toBe('INVALID_APPROVAL_LIMITS');
+    expect(error.message).toContain(
+      `set context "stages.dev.approvalLimits.controller.${currency}" in cdk.json`,
+    );
+  });
+
+  it.each([50000, '50,000.00', '-1.00', 'none'])('refuses the approval limit %s', (limit) => {
+    // Act
+    const error = failure(() =>
+      resolveStageConfig('prod', { prod: { modelId: MODEL, approvalLimits: { ap_clerk: { EUR: limit } } } }),
+    );
+
+    // Assess
+    expect(error.code).toBe('INVALID_APPROVAL_LIMITS');
+    expect(error.message).toContain('stages.prod.approvalLimits.ap_clerk.EUR');
+    expect(error.message).toContain('"unlimited"');
+  });
+
+  it('refuses the retired approvalThresholds and approvalTimeoutHours and says where they went', () => {
+    // Act
+    const error = failure(() =>
+      resolveStageConfig('dev', {
+        dev: {
+          modelId: MODEL,
+          approvalThresholds: { autoApproveLimit: '1000.00', controllerThreshold: '50000.00' },
+          approvalTimeoutHours: 72,
+        },
+      }),
+    );
+
+    // Assess
+    expect(error.code).toBe('INVALID_SETTING');
+    expect(error.message).toContain('remove context "stages.dev.approvalThresholds" from cdk.json');
+    expect(error.message).toContain('remove context "stages.dev.approvalTimeoutHours" from cdk.json');
+    expect(error.message).toContain('statemachines/policies/ap-invoice.json');
   });
 
   it('runs prod isolated and dev public by default', () => {

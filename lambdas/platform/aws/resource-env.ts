@@ -3,8 +3,9 @@
  * was granted. The CDK binders set them and the local runtime sets them; handlers read them
  * through `requireEnv`, so configuration and permissions cannot drift apart.
  */
-export const TABLE_IDS = ['trust', 'escrow', 'work', 'reference'] as const;
-export type TableId = (typeof TABLE_IDS)[number];
+import { TABLE_IDS, type TableId } from '#platform/runs/core/runbook-module.ts';
+
+export { TABLE_IDS, type TableId };
 
 export const TABLE_ENV: Readonly<Record<TableId, string>> = {
   trust: 'TRUST_TABLE_NAME',

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dynamoDb } from '#platform/aws/dynamodb-client.ts';
-import { RUNBOOKS } from '../../../lib/catalog.ts';
+import { catalogRunbooks } from '../../../lib/catalog.ts';
 import { PROJECT_ROOT } from '../../../lib/project-root.ts';
 import { loadRunbook } from '../../../lib/runbook-definition.ts';
 import { localTableName } from '../../../local/provision.ts';
@@ -31,7 +31,7 @@ describe('local runbook engine', () => {
     // Prepare
     const expectedVersion = loadRunbook(
       PROJECT_ROOT,
-      RUNBOOKS.find((r) => r.name === 'deployment-check')!,
+      catalogRunbooks().find((r) => r.name === 'deployment-check')!,
     ).version;
 
     // Act

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FUNCTIONS, ROUTES } from '../../../lib/catalog.ts';
+import { catalogFunctions, ROUTES } from '../../../lib/catalog.ts';
 import { matchRoute } from '../../../local/api-gateway-local.ts';
 
 describe('local route matching', () => {
@@ -15,6 +15,6 @@ describe('local route matching', () => {
   });
 
   it('every route is served by a catalog function', () => {
-    for (const route of ROUTES) expect(FUNCTIONS.map((f) => f.id)).toContain(route.functionId);
+    for (const route of ROUTES) expect(catalogFunctions().map((f) => f.id)).toContain(route.functionId);
   });
 });

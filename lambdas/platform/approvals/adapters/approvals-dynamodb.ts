@@ -2,6 +2,7 @@ import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/li
 import { dynamoDb } from '#platform/aws/dynamodb-client.ts';
 import { tableName } from '#platform/aws/resource-env.ts';
 import { isConditionFailure, rethrowTransient } from '#platform/aws/store-errors.ts';
+import type { Role } from '#platform/core/roles.ts';
 import { allOf, approverIsNotRequesterCondition, REQUESTED_BY_ATTRIBUTE } from './approval-conditions.ts';
 
 /** A pending or decided approval in the work room, as stored (the task token included). */
@@ -11,7 +12,12 @@ export interface ApprovalItem {
   readonly executionArn: string;
   readonly runbook: string;
   readonly runbookVersion: string;
-  readonly requiredRole: 'ap_clerk' | 'controller';
+  readonly requiredRole: Role;
+  /** What approving it commits, as a decimal string in `currency`; null when the run could not tell (then it can only be rejected). */
+  readonly amount: string | null;
+  readonly currency: string | null;
+  /** The fields auditors filter on (e.g. vendor and document number), copied onto the decision's evidence. */
+  readonly business: Readonly<Record<string, string>>;
   /** The requester's user id: the four-eyes write condition compares the approver with it. */
   readonly [REQUESTED_BY_ATTRIBUTE]: string;
   readonly requestedByUsername: string;
@@ -38,7 +44,10 @@ export interface PendingApprovalInput {
   executionArn: string;
   runbook: string;
   runbookVersion: string;
-  requiredRole: 'ap_clerk' | 'controller';
+  requiredRole: Role;
+  amount: string | null;
+  currency: string | null;
+  business: Readonly<Record<string, string>>;
   requestedBy: { userId: string; username: string };
   agentId: string;
   deadline: string;
@@ -72,6 +81,20 @@ export async function putPendingApproval(input: PendingApprovalInput): Promise<v
     if (isConditionFailure(error)) return;
     rethrowTransient(error);
   }
+}
+
+/**
+ * Puts an approval in the work room and returns its deadline. A retried step keeps the
+ * deadline first set, so the person's window and the evidence do not move.
+ */
+export async function openApproval(
+  input: Omit<PendingApprovalInput, 'deadline'> & { readonly timeoutSeconds: number; readonly now: Date },
+): Promise<{ readonly deadline: string }> {
+  const { timeoutSeconds, now, ...approval } = input;
+  const existing = await getApproval(approval.approvalId);
+  const deadline = existing?.deadline ?? new Date(now.getTime() + timeoutSeconds * 1000).toISOString();
+  await putPendingApproval({ ...approval, deadline });
+  return { deadline };
 }
 
 export async function getApproval(approvalId: string): Promise<ApprovalItem | undefined> {

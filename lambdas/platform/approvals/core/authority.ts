@@ -47,7 +47,7 @@ export type DecisionRefusal =
   | 'OVER_APPROVAL_LIMIT';
 
 export type DecisionAuthority =
-  | { readonly allowed: true; readonly role: Role; readonly amount: Money }
+  | { readonly allowed: true; readonly role: Role; readonly amount: Money | null }
   | { readonly allowed: false; readonly code: DecisionRefusal; readonly message: string };
 
 /** The limit of one role in one currency, or undefined when the role may not approve in it. */
@@ -71,9 +71,9 @@ export function roleMayApprove(limits: ApprovalLimits, role: Role, amount: Money
 }
 
 /**
- * Who may decide an approval, for every runbook: never the requester; only a role the
- * runbook lets decide the required role; and only within that role's limit in the
- * approval's currency. An approval without a typed amount and currency is decided by no one.
+ * Who may decide an approval, for every runbook: never the requester, and only a role the
+ * runbook lets decide the required role. Approving also needs a typed amount and currency
+ * within that role's limit in that currency; rejecting moves no money, so it needs neither.
  * Returns the role that carries the authority (the first held role whose limit covers it).
  */
 export function decisionAuthority(
@@ -81,25 +81,8 @@ export function decisionAuthority(
   approval: ApprovalAuthorityFacts,
   deciderRoles: readonly Role[],
   limits: ApprovalLimits,
+  decision: 'APPROVE' | 'REJECT',
 ): DecisionAuthority {
-  if (!approval.amount || !approval.currency) {
-    return {
-      allowed: false,
-      code: 'APPROVAL_AMOUNT_MISSING',
-      message:
-        'This approval carries no amount and currency, so no approval limit can be checked; nobody may decide it.',
-    };
-  }
-  let amount: Money;
-  try {
-    amount = money(approval.amount, approval.currency);
-  } catch {
-    return {
-      allowed: false,
-      code: 'APPROVAL_AMOUNT_MISSING',
-      message: `This approval's amount "${approval.amount} ${approval.currency}" is not a valid amount; nobody may decide it.`,
-    };
-  }
   if (approval.requestedBy === principal.userId) {
     return {
       allowed: false,
@@ -112,7 +95,21 @@ export function decisionAuthority(
     return {
       allowed: false,
       code: 'ROLE_MAY_NOT_DECIDE',
-      message: `This approval needs ${deciderRoles.join(' or ') || 'a role this runbook does not name'}; you are ${principal.roles.join(', ') || 'no role'}.`,
+      message: `This approval needs ${deciderRoles.join(' or ') || 'a role its runbook does not name'}; you are ${principal.roles.join(', ') || 'no role'}.`,
+    };
+  }
+  const amount = amountOf(approval);
+  if (decision === 'REJECT') {
+    const role =
+      (amount && eligible.find((candidate) => roleMayApprove(limits, candidate, amount))) || eligible[0];
+    return { allowed: true, role: role as Role, amount };
+  }
+  if (!amount) {
+    return {
+      allowed: false,
+      code: 'APPROVAL_AMOUNT_MISSING',
+      message:
+        'This approval carries no valid amount and currency, so no approval limit can be checked: it can only be rejected.',
     };
   }
   const role = eligible.find((candidate) => roleMayApprove(limits, candidate, amount));
@@ -124,4 +121,13 @@ export function decisionAuthority(
     };
   }
   return { allowed: true, role, amount };
+}
+
+function amountOf(approval: ApprovalAuthorityFacts): Money | null {
+  if (!approval.amount || !approval.currency) return null;
+  try {
+    return money(approval.amount, approval.currency);
+  } catch {
+    return null;
+  }
 }

@@ -13,7 +13,7 @@ import { stepFunctions } from '#platform/aws/sfn-client.ts';
 import { TollgateError } from '#platform/core/errors.ts';
 import { evidenceWriter } from '#platform/evidence/adapters/evidence-writer.ts';
 import { updateCase } from '#platform/runs/adapters/case-store-dynamodb.ts';
-import { approvalView, authorisingRole, mayDecide, ROLES_FOR } from './list-approvals.ts';
+import { approvalView, authorityFor } from './list-approvals.ts';
 
 const body = z.strictObject({
   decision: z.enum(['APPROVE', 'REJECT']),
@@ -34,17 +34,16 @@ export const handler = apiHandler(async (request) => {
   const item = await getApproval(approvalId);
   if (!item) throw new TollgateError('NOT_FOUND', `No approval "${approvalId}".`);
   const { principal } = request;
-  if (item.requestedBy === principal.userId) {
-    throw new TollgateError('FORBIDDEN', 'You requested this run, so someone else must decide it.');
+  // The same rules the work room filters by, for every runbook: role, four eyes, amount within the limit.
+  const authority = authorityFor(principal, item, parsed.data.decision);
+  if (!authority.allowed) {
+    const code =
+      authority.code === 'OVER_APPROVAL_LIMIT' || authority.code === 'APPROVAL_AMOUNT_MISSING'
+        ? authority.code
+        : 'FORBIDDEN';
+    throw new TollgateError(code, authority.message, { reason: authority.code });
   }
-  if (!mayDecide(principal, item)) {
-    throw new TollgateError(
-      'FORBIDDEN',
-      `This approval needs ${ROLES_FOR[item.requiredRole].join(' or ')} within their approval limit; you are ${principal.roles.join(', ') || 'no role'}.`,
-    );
-  }
-  // Credit the role whose authority covers the amount, not merely the first one held.
-  const role = authorisingRole(principal, item);
+  const { role } = authority;
   const decidedBy = { userId: principal.userId, username: principal.username, role };
   if (
     item.status === 'DECIDED' &&
@@ -60,12 +59,6 @@ export const handler = apiHandler(async (request) => {
   if (written === 'not_pending')
     throw new TollgateError('CONFLICT', `Approval ${approvalId} is no longer pending (decided or expired).`);
 
-  const invoice =
-    (
-      item.proposal as {
-        invoice?: { invoiceNumber?: string; total?: string; currency?: string; vendorName?: string };
-      }
-    ).invoice ?? {};
   await evidenceWriter().append({
     recordType: 'approval',
     runbook: item.runbook,
@@ -81,10 +74,9 @@ export const handler = apiHandler(async (request) => {
       requestedBy: item.requestedByUsername,
     },
     business: {
+      ...item.business,
+      ...(item.amount && item.currency ? { amount: item.amount, currency: item.currency } : {}),
       decision: parsed.data.decision === 'APPROVE' ? 'APPROVED' : 'REJECTED',
-      ...(invoice.invoiceNumber ? { invoiceNumber: invoice.invoiceNumber } : {}),
-      ...(invoice.vendorName ? { vendorName: invoice.vendorName } : {}),
-      ...(invoice.total && invoice.currency ? { amount: invoice.total, currency: invoice.currency } : {}),
     },
   });
   const output = { ...parsed.data, decidedBy, decidedAt: new Date().toISOString() };

@@ -1,40 +1,34 @@
 import { apiHandler, json } from '#platform/api/http.ts';
+import { approvalLimits } from '#platform/approvals/adapters/approval-limits.ts';
 import { type ApprovalItem, listPendingApprovals } from '#platform/approvals/adapters/approvals-dynamodb.ts';
+import { type DecisionAuthority, decisionAuthority } from '#platform/approvals/core/authority.ts';
 import { TollgateError } from '#platform/core/errors.ts';
-import { money } from '#platform/core/money.ts';
 import type { Principal } from '#platform/core/principal.ts';
+import type { Role } from '#platform/core/roles.ts';
 import { executionNameOf } from '#platform/runs/adapters/case-store-dynamodb.ts';
-import { anyRoleMayApprove } from '#platform/runs/core/runbook-access.ts';
+import { runbookModule } from '#runbooks/registry.ts';
 
-/** A controller may decide what an AP clerk may; the reverse never. */
-export const ROLES_FOR: Readonly<Record<ApprovalItem['requiredRole'], readonly string[]>> = {
-  ap_clerk: ['ap_clerk', 'controller'],
-  controller: ['controller'],
-};
-
-function invoiceOf(item: ApprovalItem): { total?: string | null; currency?: string | null } {
-  return ((item.proposal as { invoice?: { total?: string | null; currency?: string | null } }).invoice ??
-    {}) as never;
+/** The roles that may decide this approval, as its runbook declares them; none for an unknown runbook. */
+export function deciderRolesOf(item: ApprovalItem): readonly Role[] {
+  return runbookModule(item.runbook)?.approvals[item.requiredRole as Role] ?? [];
 }
 
-/** Whether this person may decide this approval (role, approval limit, not their own request). */
-export function mayDecide(principal: Principal, item: ApprovalItem): boolean {
-  if (item.requestedBy === principal.userId) return false;
-  const roles = principal.roles.filter((role) => ROLES_FOR[item.requiredRole].includes(role));
-  const { total, currency } = invoiceOf(item);
-  if (!total || !currency) return roles.length > 0;
-  return anyRoleMayApprove(roles, money(total, currency));
+/** Whether and as which role this person may take this decision on this approval. */
+export function authorityFor(
+  principal: Principal,
+  item: ApprovalItem,
+  decision: 'APPROVE' | 'REJECT',
+): DecisionAuthority {
+  return decisionAuthority(principal, item, deciderRolesOf(item), approvalLimits(), decision);
 }
 
-/** The role that carries the authority for this approval: one that may decide it and whose limit covers the amount. */
-export function authorisingRole(principal: Principal, item: ApprovalItem): string {
-  const { total, currency } = invoiceOf(item);
-  const eligible = principal.roles.filter((role) => ROLES_FOR[item.requiredRole].includes(role));
-  const covering =
-    total && currency
-      ? eligible.find((role) => anyRoleMayApprove([role], money(total, currency)))
-      : eligible[0];
-  return covering ?? (eligible[0] as string);
+/**
+ * In the work room: what this person may approve, and what carries no valid amount but is
+ * theirs to reject (never their own request, never a role their runbook does not name).
+ */
+function belongsInWorkRoom(principal: Principal, item: ApprovalItem): boolean {
+  const approve = authorityFor(principal, item, 'APPROVE');
+  return approve.allowed || approve.code === 'APPROVAL_AMOUNT_MISSING';
 }
 
 /** What a client may see of an approval: everything but the task token. */
@@ -61,6 +55,6 @@ export const handler = apiHandler(async (request) => {
   const status = request.event.queryStringParameters?.status ?? 'PENDING';
   if (status !== 'PENDING')
     throw new TollgateError('VALIDATION_FAILED', 'Only status=PENDING can be listed.');
-  const items = (await listPendingApprovals()).filter((item) => mayDecide(request.principal, item));
+  const items = (await listPendingApprovals()).filter((item) => belongsInWorkRoom(request.principal, item));
   return json(200, { approvals: items.map(approvalView) });
 });

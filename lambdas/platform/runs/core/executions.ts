@@ -2,8 +2,8 @@ import { canonicalJson } from '#platform/core/canonical-json.ts';
 import { TollgateError } from '#platform/core/errors.ts';
 import { hashOf, sha256Hex } from '#platform/core/hashing.ts';
 import type { Principal } from '#platform/core/principal.ts';
-import { mayStartRunbook, RUNBOOK_START_ROLES } from './runbook-access.ts';
-import { parseRunbookRequest } from './runbook-requests.ts';
+import type { Role } from '#platform/core/roles.ts';
+import type { RunbookModule } from './runbook-module.ts';
 
 /** One started runbook execution, as the execution index keeps it. */
 export interface ExecutionRecord {
@@ -56,19 +56,8 @@ export interface StartRunbookDeps {
   readonly engine: RunbookEngine;
   readonly stateMachineArn: (runbook: string) => string;
   readonly now: () => Date;
-  /**
-   * Turns a validated request into the execution's `request` input (e.g. a document moved
-   * to the evidence bucket, leaving its reference). Runs once per new execution.
-   */
-  readonly prepare?: (context: PrepareContext) => Promise<Record<string, unknown>>;
-}
-
-export interface PrepareContext {
-  readonly runbook: string;
-  readonly body: Record<string, unknown>;
-  readonly executionArn: string;
-  readonly principal: Principal;
-  readonly submittedAt: string;
+  /** The registered runbooks: request schema, who may start them, intake. */
+  readonly runbooks: () => readonly RunbookModule[];
 }
 
 export interface StartRunbookRequest {
@@ -103,16 +92,20 @@ export async function startRunbook(
   request: StartRunbookRequest,
 ): Promise<{ readonly record: ExecutionRecord; readonly replayed: boolean }> {
   const { runbook, principal } = request;
-  if (!(runbook in RUNBOOK_START_ROLES)) {
+  const module = deps.runbooks().find((candidate) => candidate.name === runbook);
+  if (!module) {
     throw new TollgateError(
       'UNKNOWN_RUNBOOK',
-      `There is no runbook "${runbook}". Known: ${Object.keys(RUNBOOK_START_ROLES).join(', ')}.`,
+      `There is no runbook "${runbook}". Known: ${deps
+        .runbooks()
+        .map((candidate) => candidate.name)
+        .join(', ')}.`,
     );
   }
-  if (!mayStartRunbook(runbook, principal.roles)) {
+  if (!mayStartRunbook(module, principal.roles)) {
     throw new TollgateError(
       'FORBIDDEN',
-      `Only ${RUNBOOK_START_ROLES[runbook]?.join(', ')} may start "${runbook}"; you are signed in as ${principal.roles.join(', ') || 'no role'}.`,
+      `Only ${module.startRoles.join(', ') || 'nobody'} may start "${runbook}"; you are signed in as ${principal.roles.join(', ') || 'no role'}.`,
     );
   }
   const key = request.idempotencyKey;
@@ -128,7 +121,7 @@ export async function startRunbook(
       'The Idempotency-Key header must be 8–128 characters of letters, digits, . _ : or -.',
     );
   }
-  const body = parseRunbookRequest(runbook, request.body);
+  const body = parseRunbookRequest(module, request.body);
   const executionId = executionIdFor(principal, runbook, key);
   const stateMachineArn = deps.stateMachineArn(runbook);
   const executionArn = executionArnFor(stateMachineArn, executionId);
@@ -146,8 +139,9 @@ export async function startRunbook(
   if (!stored) {
     const createdAt = deps.now().toISOString();
     const requestedBy: Principal = principal;
-    const prepared = deps.prepare
-      ? await deps.prepare({ runbook, body, executionArn, principal, submittedAt: createdAt })
+    const intake = module.intake ? await module.intake() : undefined;
+    const prepared = intake
+      ? await intake({ runbook, body, executionArn, principal, submittedAt: createdAt })
       : { request: body };
     const claim = await deps.index.claim({
       executionId,
@@ -165,6 +159,27 @@ export async function startRunbook(
   // Started after the claim: a crash in between leaves a claim that the client's retry completes.
   await deps.engine.start(stateMachineArn, executionId, stored.input);
   return { record: stored, replayed: !created };
+}
+
+export function mayStartRunbook(module: RunbookModule, roles: readonly Role[]): boolean {
+  return roles.some((role) => module.startRoles.includes(role));
+}
+
+/** Validates a start request against the runbook's schema; the first problem names where it is. */
+export function parseRunbookRequest(module: RunbookModule, body: unknown): Record<string, unknown> {
+  const result = module.request.safeParse(body);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const where = issue && issue.path.length > 0 ? issue.path.join('.') : 'body';
+    throw new TollgateError(
+      'VALIDATION_FAILED',
+      `${where}: ${issue?.message ?? 'invalid'}. Fix the request body and send it again.`,
+      {
+        issues: result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+      },
+    );
+  }
+  return result.data;
 }
 
 /** Who may read an execution: the requester, and the roles that oversee runbooks. */

@@ -3,6 +3,7 @@ import { getCase } from '#platform/runs/adapters/case-store-dynamodb.ts';
 import { DynamoDbExecutionIndex } from '#platform/runs/adapters/execution-index-dynamodb.ts';
 import { StepFunctionsRunbookEngine } from '#platform/runs/adapters/runbook-engine-sfn.ts';
 import { readExecution } from '#platform/runs/core/executions.ts';
+import { runbookModule } from '#runbooks/registry.ts';
 
 const deps = { index: new DynamoDbExecutionIndex(), engine: new StepFunctionsRunbookEngine() };
 
@@ -13,8 +14,8 @@ export const handler = apiHandler(async (request) => {
     request.principal,
     request.pathParameter('executionId'),
   );
-  const found = await getCase(record.executionId);
-  const approval = found?.approval as { approvalId?: string } | undefined;
+  const caseView = runbookModule(record.runbook)?.caseView;
+  const found = caseView ? await getCase(record.executionId) : undefined;
   return json(200, {
     executionId: record.executionId,
     runbook: record.runbook,
@@ -23,22 +24,7 @@ export const handler = apiHandler(async (request) => {
     createdAt: record.createdAt,
     startedAt: state.startedAt ?? null,
     stoppedAt: state.stoppedAt ?? null,
-    ...(found
-      ? {
-          decision: found.decision ?? null,
-          reasonCodes: found.reasonCodes ?? [],
-          requiredRole: found.requiredRole ?? null,
-          finalStatus: found.finalStatus ?? null,
-          invoice: found.invoice ?? null,
-          extraction: found.extraction ?? null,
-          match: found.match ?? null,
-          coding: found.coding ?? null,
-          approval: approval ?? null,
-          hold: found.hold ?? null,
-          explanation: found.explanation ?? null,
-          failure: found.failure ?? null,
-        }
-      : {}),
+    ...(found && caseView ? caseView(found) : {}),
     evidence: {
       executionId: record.executionArn,
       recordsPrefix: 'records/',

@@ -3,21 +3,15 @@ import { logger } from '#platform/aws/logger.ts';
 import { requireEnv, runbookArnEnv } from '#platform/aws/resource-env.ts';
 import { DynamoDbExecutionIndex } from '#platform/runs/adapters/execution-index-dynamodb.ts';
 import { StepFunctionsRunbookEngine } from '#platform/runs/adapters/runbook-engine-sfn.ts';
-import { type PrepareContext, startRunbook } from '#platform/runs/core/executions.ts';
-import { receiveInvoice } from '#runbooks/invoice-reconciliation/handlers/receive-invoice.ts';
-
-/** Runbook-specific intake before the run starts; the rest pass their request through. */
-const PREPARE: Readonly<Record<string, (context: PrepareContext) => Promise<Record<string, unknown>>>> = {
-  'invoice-reconciliation': receiveInvoice,
-};
+import { startRunbook } from '#platform/runs/core/executions.ts';
+import { runbookModules } from '#runbooks/registry.ts';
 
 const deps = {
   index: new DynamoDbExecutionIndex(),
   engine: new StepFunctionsRunbookEngine(),
   stateMachineArn: (runbook: string) => requireEnv(runbookArnEnv(runbook)),
   now: () => new Date(),
-  prepare: async (context: PrepareContext) =>
-    (PREPARE[context.runbook] ?? (async () => ({ request: context.body })))(context),
+  runbooks: runbookModules,
 };
 
 /** POST /runbooks/{runbook}/executions */

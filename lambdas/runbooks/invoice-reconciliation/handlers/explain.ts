@@ -1,16 +1,12 @@
-import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { recordCycleTime, recordModelUsage } from '#platform/aws/metrics.ts';
-import { evidenceWriter } from '#platform/evidence/adapters/evidence-writer.ts';
 import { modelCallEvidence } from '#platform/evidence/core/model-call.ts';
-import { releaseInvoiceClaim, updateCase } from '#platform/runs/adapters/case-store-dynamodb.ts';
-import { DynamoDbSystemOfRecord } from '#platform/system-of-record/adapters/system-of-record-dynamodb.ts';
+import { runbookStep, type StepTask } from '#platform/runs/handlers/runbook-step.ts';
+import { releaseInvoiceReservations } from '#runbooks/invoice-reconciliation/adapters/invoice-claims-dynamodb.ts';
 import { modelProvider } from '#runbooks/invoice-reconciliation/adapters/model-provider-factory.ts';
 import { invoiceSchema } from '#runbooks/invoice-reconciliation/core/invoice.ts';
 import type { RuleResult } from '#runbooks/invoice-reconciliation/core/reason-codes.ts';
-import { agentActor, earlierRecord, invoiceBusiness, parseInvoiceTask } from './invoice-task.ts';
-
-const sor = new DynamoDbSystemOfRecord();
+import { agentActor, INVOICE_TASK, invoiceBusiness } from './invoice-step.ts';
 
 const decision = z.object({
   decision: z.string(),
@@ -26,92 +22,36 @@ function finalStatus(gateDecision: string, approval: { decision: string } | null
   return gateDecision === 'AUTO_APPROVED' ? 'APPROVED' : 'REJECTED';
 }
 
-/** Task Explain: the plain-English account an auditor reads, written to evidence. */
-export async function handler(event: unknown, context: Context) {
-  const task = parseInvoiceTask(
-    {
-      submittedAt: z.iso.datetime(),
-      invoice: invoiceSchema,
-      decision,
-      results: z.array(
-        z.object({ code: z.string(), passed: z.boolean(), effect: z.string(), detail: z.string() }),
-      ),
-      vendor: z.object({ vendorId: z.string(), name: z.string() }).nullable(),
-      approval: z
-        .object({
-          decision: z.string(),
-          comment: z.string(),
-          decidedBy: z.object({ username: z.string(), role: z.string() }),
-        })
-        .nullable(),
-      hold: z
-        .object({
-          holdId: z.string(),
-          amount: z.string(),
-          currency: z.string(),
-          releaseAt: z.string().nullable(),
-        })
-        .nullable(),
-    },
-    event,
-    context,
-  );
-  const gateReasons: RuleResult[] = task.decision.reasons
-    .filter((reason) => !task.results.some((r) => r.code === reason.code && !r.passed))
-    .map((reason) => ({
-      code: reason.code as RuleResult['code'],
-      passed: false,
-      effect: 'approval',
-      detail: reason.detail,
-    }));
-  const earlier = await earlierRecord(task, 'Explain/model_call');
-  const call = earlier
-    ? undefined
-    : await modelProvider().explainDecision({
-        invoice: task.invoice,
-        vendorName: task.vendor?.name ?? null,
-        decision: task.decision.decision,
-        requiredRole: task.decision.requiredRole,
-        reasonCodes: task.decision.reasonCodes,
-        results: [...(task.results as RuleResult[]), ...gateReasons],
-        autoApproveLimit: task.decision.autoApproveLimit,
-      });
-  const personal = task.approval
-    ? ` ${task.approval.decidedBy.username} (${task.approval.decidedBy.role}) ${task.approval.decision === 'APPROVE' ? 'approved' : 'rejected'} it: "${task.approval.comment}".`
-    : '';
-  const held = task.hold
-    ? ` ${task.hold.currency} ${task.hold.amount} is held in escrow (hold ${task.hold.holdId}) until ${task.hold.releaseAt ?? 'release'}.`
-    : '';
-  let text: string;
-  if (earlier) {
-    // A retried step keeps the explanation the earlier attempt recorded.
-    text = String(earlier.details.rawOutput);
-  } else if (call) {
-    text = `${call.value}${personal}${held}`;
-    await evidenceWriter().append(
-      modelCallEvidence({
-        runbook: task.runbook,
-        runbookVersion: task.runbookVersion,
-        executionId: task.executionId,
-        step: 'Explain',
-        actor: agentActor(task.agentId),
-        modelId: call.modelId,
-        promptTemplateId: 'explain-decision',
-        promptTemplateVersion: call.promptVersion,
-        inputTokens: call.usage.inputTokens,
-        outputTokens: call.usage.outputTokens,
-        latencyMs: call.latencyMs,
-        rawOutput: text,
-        stopReason: call.stopReason,
-        business: invoiceBusiness(task.invoice, task.vendor, {
-          decision: task.decision.decision,
-          reasonCodes: task.decision.reasonCodes,
-        }),
-      }),
-    );
-  } else {
-    throw new Error('Explain: neither an earlier record nor a model answer.');
-  }
+const input = {
+  ...INVOICE_TASK,
+  submittedAt: z.iso.datetime(),
+  invoice: invoiceSchema,
+  decision,
+  results: z.array(
+    z.object({ code: z.string(), passed: z.boolean(), effect: z.string(), detail: z.string() }),
+  ),
+  vendor: z.object({ vendorId: z.string(), name: z.string() }).nullable(),
+  approval: z
+    .object({
+      decision: z.string(),
+      comment: z.string(),
+      decidedBy: z.object({ username: z.string(), role: z.string() }),
+    })
+    .nullable(),
+  hold: z
+    .object({
+      holdId: z.string(),
+      amount: z.string(),
+      currency: z.string(),
+      releaseAt: z.string().nullable(),
+    })
+    .nullable(),
+};
+type ExplainTask = StepTask<typeof input>;
+const EVENT = 'Explain/model_call';
+
+/** The run's outcome around the explanation text; a rejected invoice gives its number and quantities back. */
+function conclude(task: ExplainTask, text: string) {
   const outcome = {
     decision: task.decision.decision,
     reasonCodes: task.decision.reasonCodes,
@@ -131,20 +71,87 @@ export async function handler(event: unknown, context: Context) {
     hold: task.hold ?? null,
     explanation: text,
   };
-  if (outcome.finalStatus === 'REJECTED' && task.vendor && task.invoice.invoiceNumber) {
-    // Nothing will be paid: the invoice number and the PO quantities are free for a corrected invoice.
-    await releaseInvoiceClaim(task.vendor.vendorId, task.invoice.invoiceNumber, task.executionId);
-    if (task.invoice.poNumber) {
-      await sor.releaseQuantities(
-        task.invoice.poNumber,
-        task.vendor.vendorId,
-        task.invoice.invoiceNumber,
-        task.executionId,
-      );
-    }
-  }
-  await updateCase(task.executionId, { explanation: text, finalStatus: outcome.finalStatus });
-  if (call) recordModelUsage({ step: 'Explain', modelId: call.modelId, ...call.usage, local: call.local });
-  recordCycleTime(Date.now() - Date.parse(task.submittedAt), outcome.finalStatus);
-  return { text, outcome };
+  const { vendor } = task;
+  const invoiceNumber = task.invoice.invoiceNumber;
+  return {
+    result: { text, outcome },
+    case: { explanation: text, finalStatus: outcome.finalStatus },
+    after: async () => {
+      // Nothing will be paid: the invoice number and the PO quantities are free for a corrected invoice.
+      if (outcome.finalStatus === 'REJECTED' && vendor && invoiceNumber)
+        await releaseInvoiceReservations(
+          { vendorId: vendor.vendorId, invoiceNumber, poNumber: task.invoice.poNumber },
+          task.executionId,
+        );
+    },
+    cycleTime: () => recordCycleTime(Date.now() - Date.parse(task.submittedAt), outcome.finalStatus),
+  };
 }
+
+/** Task Explain: the plain-English account an auditor reads, written to evidence. */
+export const handler = runbookStep({
+  input,
+  replay: {
+    eventKey: () => EVENT,
+    // A retried step keeps the explanation the earlier attempt recorded.
+    outcome: (record, task) => {
+      const { cycleTime, ...concluded } = conclude(task, String(record.details.rawOutput));
+      return { ...concluded, metric: cycleTime };
+    },
+  },
+  run: async (task) => {
+    const gateReasons: RuleResult[] = task.decision.reasons
+      .filter((reason) => !task.results.some((r) => r.code === reason.code && !r.passed))
+      .map((reason) => ({
+        code: reason.code as RuleResult['code'],
+        passed: false,
+        effect: 'approval',
+        detail: reason.detail,
+      }));
+    const call = await modelProvider().explainDecision({
+      invoice: task.invoice,
+      vendorName: task.vendor?.name ?? null,
+      decision: task.decision.decision,
+      requiredRole: task.decision.requiredRole,
+      reasonCodes: task.decision.reasonCodes,
+      results: [...(task.results as RuleResult[]), ...gateReasons],
+      autoApproveLimit: task.decision.autoApproveLimit,
+    });
+    const personal = task.approval
+      ? ` ${task.approval.decidedBy.username} (${task.approval.decidedBy.role}) ${task.approval.decision === 'APPROVE' ? 'approved' : 'rejected'} it: "${task.approval.comment}".`
+      : '';
+    const held = task.hold
+      ? ` ${task.hold.currency} ${task.hold.amount} is held in escrow (hold ${task.hold.holdId}) until ${task.hold.releaseAt ?? 'release'}.`
+      : '';
+    const text = `${call.value}${personal}${held}`;
+    const { cycleTime, ...concluded } = conclude(task, text);
+    return {
+      ...concluded,
+      evidence: [
+        modelCallEvidence({
+          runbook: task.runbook,
+          runbookVersion: task.runbookVersion,
+          executionId: task.executionId,
+          step: 'Explain',
+          actor: agentActor(task.agentId),
+          modelId: call.modelId,
+          promptTemplateId: 'explain-decision',
+          promptTemplateVersion: call.promptVersion,
+          inputTokens: call.usage.inputTokens,
+          outputTokens: call.usage.outputTokens,
+          latencyMs: call.latencyMs,
+          rawOutput: text,
+          stopReason: call.stopReason,
+          business: invoiceBusiness(task.invoice, task.vendor, {
+            decision: task.decision.decision,
+            reasonCodes: task.decision.reasonCodes,
+          }),
+        }),
+      ],
+      metric: () => {
+        recordModelUsage({ step: 'Explain', modelId: call.modelId, ...call.usage, local: call.local });
+        cycleTime();
+      },
+    };
+  },
+});

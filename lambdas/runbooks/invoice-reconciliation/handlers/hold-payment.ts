@@ -1,14 +1,13 @@
-import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { formatMoney, money } from '#platform/core/money.ts';
 import { DynamoDbEscrowLedger } from '#platform/escrow/adapters/escrow-ledger-dynamodb.ts';
-import { updateCase } from '#platform/runs/adapters/case-store-dynamodb.ts';
+import { runbookStep } from '#platform/runs/handlers/runbook-step.ts';
 import { DynamoDbSystemOfRecord } from '#platform/system-of-record/adapters/system-of-record-dynamodb.ts';
 import { normaliseDocumentNumber } from '#platform/system-of-record/core/reference-data.ts';
 import { DynamoDbTrustStore } from '#platform/trust/adapters/trust-store-dynamodb.ts';
 import { HOLD_EXPIRY_DAYS_AFTER_DUE } from '#runbooks/invoice-reconciliation/adapters/ap-policy.ts';
 import { invoiceSchema } from '#runbooks/invoice-reconciliation/core/invoice.ts';
-import { agentActor, invoiceBusiness, parseInvoiceTask, recordEvidence } from './invoice-task.ts';
+import { agentActor, INVOICE_TASK, invoiceBusiness } from './invoice-step.ts';
 
 const ledger = new DynamoDbEscrowLedger({ limits: new DynamoDbTrustStore() });
 const sor = new DynamoDbSystemOfRecord();
@@ -19,72 +18,77 @@ const DAY_MS = 24 * 3600 * 1000;
  * Keyed by vendor and invoice number, so a retried step never holds twice. An agent's own
  * approval holds under the agent's limits; a person's approval holds in that person's name.
  */
-export async function handler(event: unknown, context: Context) {
-  const task = parseInvoiceTask(
-    {
-      invoice: invoiceSchema,
-      decision: z.object({ decision: z.string() }),
-      approval: z
-        .object({
-          decision: z.string(),
-          decidedBy: z.object({ userId: z.string(), username: z.string(), role: z.string() }),
-        })
-        .nullable(),
-      vendor: z.object({ vendorId: z.string(), name: z.string() }),
-      lines: z.array(z.object({ invoiceLineNo: z.number(), poLineNo: z.number().nullable() })),
-    },
-    event,
-    context,
-  );
-  const { invoice, vendor } = task;
-  if (!invoice.total || !invoice.currency || !invoice.invoiceNumber)
-    throw new Error('An approved invoice must have a number, a currency and a total.');
-  const account = await sor.fundingAccountFor(invoice.currency);
-  if (!account)
-    throw new Error(`No funding account in ${invoice.currency}: seed one before approving invoices in it.`);
-  const holdId = `AP-${vendor.vendorId}-${normaliseDocumentNumber(invoice.invoiceNumber)}`;
-  const releaseAt = invoice.dueDate ? new Date(`${invoice.dueDate}T00:00:00Z`) : new Date();
-  const expiresAt = new Date(Math.max(releaseAt.getTime(), Date.now()) + HOLD_EXPIRY_DAYS_AFTER_DUE * DAY_MS);
-  const byPerson = task.approval?.decidedBy;
-  const { hold } = await ledger.hold({
-    operationId: `hold:${holdId}`,
-    holdId,
-    accountId: account,
-    payee: vendor.vendorId,
-    amount: money(invoice.total, invoice.currency),
-    reason: `AP invoice ${invoice.invoiceNumber} from ${vendor.name}`,
-    expiresAt,
-    releaseAt,
-    initiatedBy: byPerson
-      ? { kind: 'person', id: byPerson.username, role: byPerson.role }
-      : { kind: 'agent', id: task.agentId },
-    ...(byPerson ? {} : { agentId: task.agentId }),
-  });
-  // The quantities this invoice consumes were reserved on its PO when it was matched.
-  const view = {
-    holdId: hold.holdId,
-    accountId: hold.accountId,
-    payee: hold.payee,
-    amount: formatMoney(hold.amount),
-    currency: hold.amount.currency,
-    status: hold.status,
-    releaseAt: hold.releaseAt,
-    expiresAt: hold.expiresAt,
-  };
-  await recordEvidence(
-    task,
-    'action',
-    'HoldPayment/action',
-    byPerson ? { kind: 'person', id: byPerson.username, role: byPerson.role } : agentActor(task.agentId),
-    { action: 'escrow_hold', ...view },
-    invoiceBusiness(invoice, vendor, {
-      decision: task.approval
-        ? task.approval.decision === 'APPROVE'
-          ? 'APPROVED_BY_PERSON'
-          : 'REJECTED_BY_PERSON'
-        : task.decision.decision,
-    }),
-  );
-  await updateCase(task.executionId, { hold: view });
-  return view;
-}
+export const handler = runbookStep({
+  input: {
+    ...INVOICE_TASK,
+    invoice: invoiceSchema,
+    decision: z.object({ decision: z.string() }),
+    approval: z
+      .object({
+        decision: z.string(),
+        decidedBy: z.object({ userId: z.string(), username: z.string(), role: z.string() }),
+      })
+      .nullable(),
+    vendor: z.object({ vendorId: z.string(), name: z.string() }),
+    lines: z.array(z.object({ invoiceLineNo: z.number(), poLineNo: z.number().nullable() })),
+  },
+  run: async (task) => {
+    const { invoice, vendor } = task;
+    if (!invoice.total || !invoice.currency || !invoice.invoiceNumber)
+      throw new Error('An approved invoice must have a number, a currency and a total.');
+    const account = await sor.fundingAccountFor(invoice.currency);
+    if (!account)
+      throw new Error(`No funding account in ${invoice.currency}: seed one before approving invoices in it.`);
+    const holdId = `AP-${vendor.vendorId}-${normaliseDocumentNumber(invoice.invoiceNumber)}`;
+    const releaseAt = invoice.dueDate ? new Date(`${invoice.dueDate}T00:00:00Z`) : new Date();
+    const expiresAt = new Date(
+      Math.max(releaseAt.getTime(), Date.now()) + HOLD_EXPIRY_DAYS_AFTER_DUE * DAY_MS,
+    );
+    const byPerson = task.approval?.decidedBy;
+    const actor = byPerson
+      ? { kind: 'person' as const, id: byPerson.username, role: byPerson.role }
+      : { kind: 'agent' as const, id: task.agentId };
+    const { hold } = await ledger.hold({
+      operationId: `hold:${holdId}`,
+      holdId,
+      accountId: account,
+      payee: vendor.vendorId,
+      amount: money(invoice.total, invoice.currency),
+      reason: `AP invoice ${invoice.invoiceNumber} from ${vendor.name}`,
+      expiresAt,
+      releaseAt,
+      initiatedBy: actor,
+      ...(byPerson ? {} : { agentId: task.agentId }),
+    });
+    // The quantities this invoice consumes were reserved on its PO when it was matched.
+    const view = {
+      holdId: hold.holdId,
+      accountId: hold.accountId,
+      payee: hold.payee,
+      amount: formatMoney(hold.amount),
+      currency: hold.amount.currency,
+      status: hold.status,
+      releaseAt: hold.releaseAt,
+      expiresAt: hold.expiresAt,
+    };
+    return {
+      result: view,
+      case: { hold: view },
+      evidence: [
+        {
+          recordType: 'action',
+          eventKey: 'HoldPayment/action',
+          actor: byPerson ? actor : agentActor(task.agentId),
+          details: { action: 'escrow_hold', ...view },
+          business: invoiceBusiness(invoice, vendor, {
+            decision: task.approval
+              ? task.approval.decision === 'APPROVE'
+                ? 'APPROVED_BY_PERSON'
+                : 'REJECTED_BY_PERSON'
+              : task.decision.decision,
+          }),
+        },
+      ],
+    };
+  },
+});

@@ -1,9 +1,9 @@
 import { requireEnv, runbookVersionEnv } from '#platform/aws/resource-env.ts';
 import { sha256Hex } from '#platform/core/hashing.ts';
 import { evidenceWriter } from '#platform/evidence/adapters/evidence-writer.ts';
-import type { PrepareContext } from '#platform/runs/core/executions.ts';
-import type { InvoiceSubmission } from '#platform/runs/core/runbook-requests.ts';
+import type { IntakeContext } from '#platform/runs/core/runbook-module.ts';
 import { APPROVAL_TIMEOUT_HOURS } from '#runbooks/invoice-reconciliation/adapters/ap-policy.ts';
+import type { InvoiceSubmission } from '#runbooks/invoice-reconciliation/core/submission.ts';
 
 /** Seconds a person has to decide an approval: stage setting, else the runbook policy. */
 function approvalTimeoutSeconds(): number {
@@ -16,8 +16,10 @@ function approvalTimeoutSeconds(): number {
  * first record of the execution; the run gets its reference, never the bytes (Step Functions
  * carries at most 256 KB).
  */
-export async function receiveInvoice(context: PrepareContext): Promise<Record<string, unknown>> {
-  const submission = context.body as InvoiceSubmission;
+export async function receiveInvoice(
+  context: IntakeContext<InvoiceSubmission>,
+): Promise<Record<string, unknown>> {
+  const submission = context.body;
   const invoice = submission.invoice;
   const [format, contentType, body] =
     'text' in invoice

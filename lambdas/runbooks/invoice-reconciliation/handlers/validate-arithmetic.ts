@@ -1,21 +1,26 @@
-import type { Context } from 'aws-lambda';
+import { runbookStep } from '#platform/runs/handlers/runbook-step.ts';
 import { currentApPolicy } from '#runbooks/invoice-reconciliation/adapters/ap-policy.ts';
 import { invoiceSchema } from '#runbooks/invoice-reconciliation/core/invoice.ts';
 import { validateArithmetic } from '#runbooks/invoice-reconciliation/core/three-way-match.ts';
-import { invoiceBusiness, parseInvoiceTask, RULES_ACTOR, recordEvidence } from './invoice-task.ts';
+import { INVOICE_TASK, invoiceBusiness, RULES_ACTOR } from './invoice-step.ts';
 
 /** Task ValidateArithmetic: the invoice's own arithmetic, within the policy's totals tolerance. */
-export async function handler(event: unknown, context: Context) {
-  const task = parseInvoiceTask({ invoice: invoiceSchema }, event, context);
-  const policy = await currentApPolicy();
-  const results = validateArithmetic(task.invoice, policy);
-  await recordEvidence(
-    task,
-    'rule_result',
-    'ValidateArithmetic/rule_result',
-    RULES_ACTOR,
-    { rules: results, totalsTolerance: policy.totalsTolerance },
-    invoiceBusiness(task.invoice),
-  );
-  return { results };
-}
+export const handler = runbookStep({
+  input: { ...INVOICE_TASK, invoice: invoiceSchema },
+  run: async (task) => {
+    const policy = await currentApPolicy();
+    const results = validateArithmetic(task.invoice, policy);
+    return {
+      result: { results },
+      evidence: [
+        {
+          recordType: 'rule_result',
+          eventKey: 'ValidateArithmetic/rule_result',
+          actor: RULES_ACTOR,
+          details: { rules: results, totalsTolerance: policy.totalsTolerance },
+          business: invoiceBusiness(task.invoice),
+        },
+      ],
+    };
+  },
+});

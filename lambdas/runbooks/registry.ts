@@ -1,0 +1,23 @@
+import type { RunbookModule } from '#platform/runs/core/runbook-module.ts';
+import { deploymentCheck } from './deployment-check/module.ts';
+import { invoiceReconciliation } from './invoice-reconciliation/module.ts';
+
+/** Every runbook Tollgate ships: the stack, the local runtime and the API read this list and nothing else. */
+const modules: RunbookModule[] = [deploymentCheck, invoiceReconciliation];
+
+export function runbookModules(): readonly RunbookModule[] {
+  return modules;
+}
+
+export function runbookModule(name: string): RunbookModule | undefined {
+  return modules.find((module) => module.name === name);
+}
+
+/**
+ * Adds a runbook beside the shipped ones, in this process only: what a test (or a local
+ * extension) uses before it starts the local stack. A name already registered is refused.
+ */
+export function registerRunbook(module: RunbookModule): void {
+  if (runbookModule(module.name)) throw new Error(`A runbook named "${module.name}" is already registered.`);
+  modules.push(module);
+}
