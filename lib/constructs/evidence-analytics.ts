@@ -1,14 +1,8 @@
-import { Aws, RemovalPolicy } from 'aws-cdk-lib';
+import { Aws } from 'aws-cdk-lib';
 import { CfnNamedQuery, CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
 import { CfnDatabase, CfnTable } from 'aws-cdk-lib/aws-glue';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import {
-  BlockPublicAccess,
-  Bucket,
-  BucketEncryption,
-  type IBucket,
-  ObjectOwnership,
-} from 'aws-cdk-lib/aws-s3';
+import { Bucket, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import {
   AUDITOR_QUERIES,
@@ -16,6 +10,7 @@ import {
   EVIDENCE_TABLE,
 } from '#platform/evidence/core/auditor-queries.ts';
 import { RECORD_TYPES, RECORDS_PREFIX } from '#platform/evidence/core/records.ts';
+import { protectedBucketSettings } from './bucket-settings.ts';
 
 export interface EvidenceAnalyticsProps {
   readonly evidenceBucket: IBucket;
@@ -90,18 +85,11 @@ export class EvidenceAnalytics extends Construct {
     });
     this.table.addDependency(this.database);
 
-    this.results = new Bucket(this, 'Results', {
-      encryption: BucketEncryption.KMS,
-      encryptionKey: props.key,
-      bucketKeyEnabled: true,
-      enforceSSL: true,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      versioned: true,
-      serverAccessLogsBucket: props.accessLogs,
-      serverAccessLogsPrefix: 'athena-results/',
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    this.results = new Bucket(
+      this,
+      'Results',
+      protectedBucketSettings(props.key, props.accessLogs, 'athena-results/'),
+    );
     this.workGroup = new CfnWorkGroup(this, 'WorkGroup', {
       name: `${Aws.STACK_NAME}-evidence`,
       description: 'Tollgate auditors: standard evidence exports',

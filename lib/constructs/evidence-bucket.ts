@@ -20,6 +20,7 @@ import { EVIDENCE_BUCKET_ENV, EVIDENCE_SIGNING_KEY_ENV } from '#platform/aws/res
 import type { EvidenceAccess } from '../catalog.ts';
 import type { EvidenceRetention } from '../config/stage-config.ts';
 import type { ActionFunction } from './action-function.ts';
+import { protectedBucketSettings } from './bucket-settings.ts';
 import { acknowledgeWildcardResource } from './nag-findings.ts';
 
 /** Actions that could remove evidence or shorten its protection: only the break-glass role may call them. */
@@ -77,16 +78,7 @@ export class EvidenceBucket extends Construct {
         props.retention.mode === 'COMPLIANCE'
           ? ObjectLockRetention.compliance(retentionPeriod)
           : ObjectLockRetention.governance(retentionPeriod),
-      versioned: true,
-      encryption: BucketEncryption.KMS,
-      encryptionKey: props.key,
-      bucketKeyEnabled: true,
-      enforceSSL: true,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      serverAccessLogsBucket: this.accessLogs,
-      serverAccessLogsPrefix: 'evidence/',
-      removalPolicy: RemovalPolicy.RETAIN,
+      ...protectedBucketSettings(props.key, this.accessLogs, 'evidence/'),
     });
 
     this.breakGlassRole = new Role(this, 'BreakGlass', {

@@ -2,6 +2,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { MetricUnit as Unit } from '@aws-lambda-powertools/metrics/types';
 import { logger } from './logger.ts';
 import { METRIC, METRICS_NAMESPACE } from './metric-names.ts';
+import modelPrices from './model-prices.json' with { type: 'json' };
 import { STAGE_ENV } from './resource-env.ts';
 
 /**
@@ -58,20 +59,7 @@ export function recordCycleTime(milliseconds: number, finalStatus: string): void
  * List prices in USD per million tokens, which is micro-USD per token, keyed by model id
  * without its geographic profile prefix. An estimate for the dashboard, not an amount anyone pays from.
  */
-export const MODEL_PRICES: readonly { prefix: string; input: number; output: number }[] = [
-  { prefix: 'anthropic.claude-opus-4-5', input: 5, output: 25 },
-  { prefix: 'anthropic.claude-opus-4-1', input: 15, output: 75 },
-  { prefix: 'anthropic.claude-opus-4', input: 15, output: 75 },
-  { prefix: 'anthropic.claude-sonnet-4', input: 3, output: 15 },
-  { prefix: 'anthropic.claude-3-7-sonnet', input: 3, output: 15 },
-  { prefix: 'anthropic.claude-3-5-sonnet', input: 3, output: 15 },
-  { prefix: 'anthropic.claude-haiku-4-5', input: 1, output: 5 },
-  { prefix: 'anthropic.claude-3-5-haiku', input: 0.8, output: 4 },
-  { prefix: 'anthropic.claude-3-haiku', input: 0.25, output: 1.25 },
-  { prefix: 'amazon.nova-pro', input: 0.8, output: 3.2 },
-  { prefix: 'amazon.nova-lite', input: 0.06, output: 0.24 },
-  { prefix: 'amazon.nova-micro', input: 0.035, output: 0.14 },
-];
+export const MODEL_PRICES: readonly { prefix: string; input: number; output: number }[] = modelPrices;
 
 const GEOGRAPHIC_PREFIX = /^(us|us-gov|eu|apac|jp|au|ca)\./;
 

@@ -2,6 +2,7 @@ import { SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
 import { apiHandler, json } from '#platform/api/http.ts';
 import {
+  type ApprovalItem,
   getApproval,
   markApplied,
   markNotApplied,
@@ -12,6 +13,7 @@ import { recordApproval } from '#platform/aws/metrics.ts';
 import { stepFunctions } from '#platform/aws/sfn-client.ts';
 import { TollgateError } from '#platform/core/errors.ts';
 import { evidenceWriter } from '#platform/evidence/adapters/evidence-writer.ts';
+import type { EvidenceInput } from '#platform/evidence/core/records.ts';
 import { updateCase } from '#platform/runs/adapters/case-store-dynamodb.ts';
 import { approvalView, authorityFor } from './list-approvals.ts';
 
@@ -19,6 +21,20 @@ const body = z.strictObject({
   decision: z.enum(['APPROVE', 'REJECT']),
   comment: z.string().trim().min(3, 'a comment saying why (at least 3 characters)').max(2000),
 });
+
+/** An `approval` record in the chain of the run that asked for it. */
+function approvalEvidence(
+  item: ApprovalItem,
+  record: Pick<EvidenceInput, 'eventKey' | 'actor' | 'details' | 'business'>,
+) {
+  return evidenceWriter().append({
+    ...record,
+    recordType: 'approval',
+    runbook: item.runbook,
+    runbookVersion: item.runbookVersion,
+    executionId: item.executionArn,
+  });
+}
 
 /** POST /approvals/{approvalId}/decision — a person in the required role, not the requester, decides. */
 export const handler = apiHandler(async (request) => {
@@ -59,11 +75,7 @@ export const handler = apiHandler(async (request) => {
   if (written === 'not_pending')
     throw new TollgateError('CONFLICT', `Approval ${approvalId} is no longer pending (decided or expired).`);
 
-  await evidenceWriter().append({
-    recordType: 'approval',
-    runbook: item.runbook,
-    runbookVersion: item.runbookVersion,
-    executionId: item.executionArn,
+  await approvalEvidence(item, {
     eventKey: `Approval/${item.level}/decision`,
     actor: { kind: 'person', id: principal.username, role },
     details: {
@@ -89,11 +101,7 @@ export const handler = apiHandler(async (request) => {
     if (name === 'TaskTimedOut' || name === 'InvalidToken' || name === 'TaskDoesNotExist') {
       // The run stopped waiting between our write and its resumption: say so in evidence, not silently.
       await markNotApplied(approvalId);
-      await evidenceWriter().append({
-        recordType: 'approval',
-        runbook: item.runbook,
-        runbookVersion: item.runbookVersion,
-        executionId: item.executionArn,
+      await approvalEvidence(item, {
         eventKey: `Approval/${item.level}/not_applied`,
         actor: { kind: 'system', id: 'tollgate-approvals', role: 'work_room' },
         details: {

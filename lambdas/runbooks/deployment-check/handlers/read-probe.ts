@@ -1,39 +1,27 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import type { Context } from 'aws-lambda';
 import { z } from 'zod';
-import { dynamoDb } from '#platform/aws/dynamodb-client.ts';
 import { logger } from '#platform/aws/logger.ts';
-import { tableName } from '#platform/aws/resource-env.ts';
-import { rethrowTransient } from '#platform/aws/store-errors.ts';
-import { parseTaskEvent } from '#platform/runs/handlers/task-event.ts';
-import { type DeploymentProbe, probeChecksum } from '#runbooks/deployment-check/core/deployment-probe.ts';
+import { runbookStep } from '#platform/runs/handlers/runbook-step.ts';
+import { readProbe } from '#runbooks/deployment-check/adapters/probe-store-dynamodb.ts';
+import { probeChecksum } from '#runbooks/deployment-check/core/deployment-probe.ts';
+
+interface ProbeReadBack {
+  readonly matches: boolean;
+  readonly reason?: 'PROBE_MISSING' | 'CHECKSUM_MISMATCH';
+  readonly readAt: string;
+}
 
 /** Task ReadProbe: reads the probe back and recomputes its checksum. */
-export async function handler(event: unknown, context: Context) {
-  const input = parseTaskEvent(
-    { probeKey: z.string().startsWith('PROBE#'), checksum: z.string().regex(/^[a-f0-9]{64}$/) },
-    event,
-    context,
-  );
-  let item: Record<string, unknown> | undefined;
-  try {
-    ({ Item: item } = await dynamoDb.send(
-      new GetCommand({
-        TableName: tableName('work'),
-        Key: { pk: input.probeKey, sk: 'PROBE' },
-        ConsistentRead: true,
-      }),
-    ));
-  } catch (error) {
-    rethrowTransient(error);
-  }
-  const readAt = new Date().toISOString();
-  if (!item) {
-    logger.warn('probe missing', { probeKey: input.probeKey });
-    return { matches: false, reason: 'PROBE_MISSING', readAt };
-  }
-  const recomputed = probeChecksum(item.probe as DeploymentProbe);
-  const matches = recomputed === input.checksum && item.checksum === input.checksum;
-  logger.info('probe read back', { probeKey: input.probeKey, matches });
-  return matches ? { matches, readAt } : { matches, reason: 'CHECKSUM_MISMATCH', readAt };
-}
+export const handler = runbookStep<{ probeKey: z.ZodString; checksum: z.ZodString }, ProbeReadBack>({
+  input: { probeKey: z.string().startsWith('PROBE#'), checksum: z.string().regex(/^[a-f0-9]{64}$/) },
+  run: async (task) => {
+    const stored = await readProbe(task.probeKey);
+    const readAt = new Date().toISOString();
+    if (!stored) {
+      logger.warn('probe missing', { probeKey: task.probeKey });
+      return { result: { matches: false, reason: 'PROBE_MISSING', readAt } };
+    }
+    const matches = probeChecksum(stored.probe) === task.checksum && stored.checksum === task.checksum;
+    logger.info('probe read back', { probeKey: task.probeKey, matches });
+    return { result: matches ? { matches, readAt } : { matches, reason: 'CHECKSUM_MISMATCH', readAt } };
+  },
+});

@@ -90,6 +90,18 @@ const STEP_OF = {
 } as const;
 
 /** Amazon Bedrock Converse behind the ModelProvider port, with a forced tool per task. */
+/** The model's tool input against its schema; an answer that does not fit is a ModelOutputError, never a guess. */
+function parseToolInput<T>(schema: z.ZodType<T>, input: unknown, what: string): T {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success)
+    throw new ModelOutputError(
+      'INVALID_TOOL_INPUT',
+      `${what} does not fit its schema: ${parsed.error.issues[0]?.message}`,
+      JSON.stringify(input),
+    );
+  return parsed.data;
+}
+
 export class BedrockModelProvider implements ModelProvider {
   private readonly client: BedrockRuntimeClient;
   private readonly options: BedrockModelOptions;
@@ -130,16 +142,7 @@ export class BedrockModelProvider implements ModelProvider {
       CODING_TOOL,
       PROMPT_VERSIONS.proposeCoding,
       [{ text: JSON.stringify(facts) }],
-      (input) => {
-        const parsed = codingSchema.safeParse(input);
-        if (!parsed.success)
-          throw new ModelOutputError(
-            'INVALID_TOOL_INPUT',
-            `Coding answer does not fit its schema: ${parsed.error.issues[0]?.message}`,
-            JSON.stringify(input),
-          );
-        return parsed.data.lines;
-      },
+      (input) => parseToolInput(codingSchema, input, 'Coding answer').lines,
     );
   }
 
@@ -159,16 +162,7 @@ export class BedrockModelProvider implements ModelProvider {
       EXPLAIN_TOOL,
       PROMPT_VERSIONS.explainDecision,
       [{ text: JSON.stringify(facts) }],
-      (input) => {
-        const parsed = explanationSchema.safeParse(input);
-        if (!parsed.success)
-          throw new ModelOutputError(
-            'INVALID_TOOL_INPUT',
-            'Explanation answer does not fit its schema.',
-            JSON.stringify(input),
-          );
-        return parsed.data.explanation;
-      },
+      (input) => parseToolInput(explanationSchema, input, 'Explanation answer').explanation,
     );
   }
 
