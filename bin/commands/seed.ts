@@ -56,6 +56,7 @@ export async function seed(snapshot: ErpSnapshot): Promise<SeedCounts> {
       'processedInvoices',
       await store.put(referenceKeys.processedInvoice(invoice.vendorId, invoice.invoiceNumber), invoice),
     );
+    await store.put(referenceKeys.vendorInvoice(invoice.vendorId, invoice.invoiceNumber), invoice);
   }
   count('policy', await store.put(referenceKeys.policy(), snapshot.policy));
 

@@ -301,7 +301,7 @@ describe('stage differences', () => {
 });
 
 describe.each(stages)('Tollgate-$stageName approval limits', ({ stageName, template }) => {
-  it('tells DecideApproval and ListApprovals the stage approval limits, and no other function', () => {
+  it('tells the functions that check approval authority the stage approval limits, and no other function', () => {
     // Prepare
     const limits = JSON.stringify(resolveStageConfig(stageName, shippedContext().stages).approvalLimits);
     const functions = Object.entries(resourcesOf(template, 'AWS::Lambda::Function'));
@@ -317,6 +317,12 @@ describe.each(stages)('Tollgate-$stageName approval limits', ({ stageName, templ
     );
 
     // Assess
-    expect(told).toEqual({ DecideApproval: limits, ListApprovals: limits });
+    expect(told).toEqual({ DecideApproval: limits, ListApprovals: limits, InvoiceHoldPayment: limits });
+    expect(
+      catalogFunctions()
+        .filter((fn) => fn.approvalLimits)
+        .map((fn) => fn.id)
+        .sort(),
+    ).toEqual(['DecideApproval', 'InvoiceHoldPayment', 'ListApprovals']);
   });
 });

@@ -88,6 +88,7 @@ export const invoiceReconciliation = defineRunbook<InvoiceSubmission>({
       id: 'InvoiceHoldPayment',
       entry: 'lambdas/runbooks/invoice-reconciliation/handlers/hold-payment.ts',
       description: 'Invoice runbook: hold the approved total in escrow until the due date.',
+      approvalLimits: true,
       tables: { work: 'readWrite', escrow: 'readWrite', trust: 'read', reference: 'read' },
       evidence: 'write',
     },

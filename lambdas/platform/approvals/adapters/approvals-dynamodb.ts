@@ -16,6 +16,8 @@ export interface ApprovalItem {
   /** What approving it commits, as a decimal string in `currency`; null when the run could not tell (then it can only be rejected). */
   readonly amount: string | null;
   readonly currency: string | null;
+  /** Why approving it could not be paid; set when the runbook asked, then it can only be rejected. */
+  readonly unpayable?: string | null;
   /** The fields auditors filter on (e.g. vendor and document number), copied onto the decision's evidence. */
   readonly business: Readonly<Record<string, string>>;
   /** The requester's user id: the four-eyes write condition compares the approver with it. */
@@ -47,6 +49,7 @@ export interface PendingApprovalInput {
   requiredRole: Role;
   amount: string | null;
   currency: string | null;
+  unpayable?: string | null;
   business: Readonly<Record<string, string>>;
   requestedBy: { userId: string; username: string };
   agentId: string;
@@ -132,12 +135,19 @@ export async function listPendingApprovals(): Promise<ApprovalItem[]> {
   return items.filter((item) => item.status === 'PENDING');
 }
 
-export type DecisionWrite = 'recorded' | 'not_pending' | 'requester_may_not_decide';
+export type DecisionWrite =
+  | 'recorded'
+  | 'same_decision'
+  | 'not_pending'
+  | 'past_deadline'
+  | 'requester_may_not_decide';
 
 /**
  * Records a person's decision. The write condition itself holds the rules: the approval is
- * still pending (or this same decider is retrying the same decision) and the decider is not
- * the requester — even a caller that skipped every check before it cannot break them.
+ * still pending, its deadline has not passed, and the decider is not the requester — even a
+ * caller that skipped every check before it cannot break them. Only one decision is ever
+ * `recorded`; the same decider sending the same decision again (a double-click, a retry) is
+ * `same_decision`, which changes nothing.
  */
 export async function recordDecision(
   approvalId: string,
@@ -146,17 +156,12 @@ export async function recordDecision(
     comment: string;
     decidedBy: { userId: string; username: string; role: string };
   },
+  now: Date = new Date(),
 ): Promise<DecisionWrite> {
   const state = {
-    ConditionExpression:
-      '#status = :pending OR (#status = :decided AND decidedBy.userId = :approver AND decision = :decision)',
+    ConditionExpression: '#status = :pending AND deadline > :now',
     ExpressionAttributeNames: { '#status': 'status' },
-    ExpressionAttributeValues: {
-      ':pending': 'PENDING',
-      ':decided': 'DECIDED',
-      ':approver': decision.decidedBy.userId,
-      ':decision': decision.decision,
-    },
+    ExpressionAttributeValues: { ':pending': 'PENDING', ':now': now.toISOString() },
   };
   const condition = allOf(state, approverIsNotRequesterCondition(decision.decidedBy.userId));
   try {
@@ -170,9 +175,11 @@ export async function recordDecision(
         ExpressionAttributeNames: { ...condition.ExpressionAttributeNames, '#comment': 'comment' },
         ExpressionAttributeValues: {
           ...condition.ExpressionAttributeValues,
+          ':decided': 'DECIDED',
+          ':decision': decision.decision,
           ':comment': decision.comment,
           ':decidedBy': decision.decidedBy,
-          ':at': new Date().toISOString(),
+          ':at': now.toISOString(),
         },
       }),
     );
@@ -181,9 +188,53 @@ export async function recordDecision(
     if (!isConditionFailure(error)) rethrowTransient(error);
   }
   const current = await getApproval(approvalId);
-  return current && current[REQUESTED_BY_ATTRIBUTE] === decision.decidedBy.userId
-    ? 'requester_may_not_decide'
-    : 'not_pending';
+  if (!current || current[REQUESTED_BY_ATTRIBUTE] === decision.decidedBy.userId)
+    return current ? 'requester_may_not_decide' : 'not_pending';
+  if (
+    current.status === 'DECIDED' &&
+    current.decidedBy?.userId === decision.decidedBy.userId &&
+    current.decision === decision.decision
+  )
+    return 'same_decision';
+  if (current.status === 'PENDING' && current.deadline <= now.toISOString()) return 'past_deadline';
+  return 'not_pending';
+}
+
+/** How long one request may hold the right to hand a decision to its run before another may take it over. */
+export const APPLY_LEASE_MS = 60_000;
+
+/**
+ * Takes the right to hand this decision to the waiting run, so two requests carrying the same
+ * decision never both complete the task (and the loser never marks an applied decision as not
+ * applied). A lease older than APPLY_LEASE_MS may be taken over: its holder crashed.
+ */
+export async function claimApplication(
+  approvalId: string,
+  applierId: string,
+  now: Date = new Date(),
+): Promise<boolean> {
+  try {
+    await dynamoDb.send(
+      new UpdateCommand({
+        TableName: tableName('work'),
+        Key: key(approvalId),
+        UpdateExpression: 'SET applyingBy = :me, applyingSince = :now',
+        ConditionExpression:
+          '#status = :decided AND attribute_not_exists(appliedAt) AND (attribute_not_exists(applyingBy) OR applyingBy = :me OR applyingSince < :stale)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':decided': 'DECIDED',
+          ':me': applierId,
+          ':now': now.toISOString(),
+          ':stale': new Date(now.getTime() - APPLY_LEASE_MS).toISOString(),
+        },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (!isConditionFailure(error)) rethrowTransient(error);
+    return false;
+  }
 }
 
 /** The waiting run took the decision. */
@@ -193,7 +244,7 @@ export async function markApplied(approvalId: string): Promise<void> {
       new UpdateCommand({
         TableName: tableName('work'),
         Key: key(approvalId),
-        UpdateExpression: 'SET appliedAt = :at',
+        UpdateExpression: 'SET appliedAt = :at REMOVE applyingBy, applyingSince',
         ExpressionAttributeValues: { ':at': new Date().toISOString() },
       }),
     );
@@ -202,33 +253,53 @@ export async function markApplied(approvalId: string): Promise<void> {
   }
 }
 
-/** The runbook did not take the decision (its wait had ended): the approval is recorded as expired, whatever its state. */
-export function markNotApplied(approvalId: string): Promise<void> {
-  return setExpired(approvalId, false);
+/**
+ * The run had stopped waiting when this request handed it the decision: recorded as expired,
+ * but only by the request that holds the application and only if nobody applied it meanwhile.
+ * Returns whether it was marked.
+ */
+export async function markNotApplied(approvalId: string, applierId: string): Promise<boolean> {
+  try {
+    await dynamoDb.send(
+      new UpdateCommand({
+        TableName: tableName('work'),
+        Key: key(approvalId),
+        UpdateExpression:
+          'SET #status = :expired, expiredAt = :at REMOVE gsi1pk, gsi1sk, applyingBy, applyingSince',
+        ConditionExpression: 'applyingBy = :me AND attribute_not_exists(appliedAt)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':expired': 'EXPIRED',
+          ':at': new Date().toISOString(),
+          ':me': applierId,
+        },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (!isConditionFailure(error)) rethrowTransient(error);
+    return false;
+  }
 }
 
 /** The deadline passed undecided: the approval leaves the work room (only if still pending). */
-export function expireApproval(approvalId: string): Promise<void> {
-  return setExpired(approvalId, true);
-}
-
-async function setExpired(approvalId: string, onlyIfPending: boolean): Promise<void> {
+export async function expireApproval(approvalId: string): Promise<void> {
   try {
     await dynamoDb.send(
       new UpdateCommand({
         TableName: tableName('work'),
         Key: key(approvalId),
         UpdateExpression: 'SET #status = :expired, expiredAt = :at REMOVE gsi1pk, gsi1sk',
-        ...(onlyIfPending ? { ConditionExpression: '#status = :pending' } : {}),
+        ConditionExpression: '#status = :pending',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
           ':expired': 'EXPIRED',
           ':at': new Date().toISOString(),
-          ...(onlyIfPending ? { ':pending': 'PENDING' } : {}),
+          ':pending': 'PENDING',
         },
       }),
     );
   } catch (error) {
-    if (!(onlyIfPending && isConditionFailure(error))) rethrowTransient(error);
+    if (!isConditionFailure(error)) rethrowTransient(error);
   }
 }

@@ -38,10 +38,13 @@ export interface ApprovalAuthorityFacts {
   /** Decimal string in the currency's major unit. */
   readonly amount?: string | null;
   readonly currency?: string | null;
+  /** Why approving it could not be paid (e.g. no funding account in its currency); then it can only be rejected. */
+  readonly unpayable?: string | null;
 }
 
 export type DecisionRefusal =
   | 'APPROVAL_AMOUNT_MISSING'
+  | 'CURRENCY_NOT_PAYABLE'
   | 'REQUESTER_MAY_NOT_DECIDE'
   | 'ROLE_MAY_NOT_DECIDE'
   | 'OVER_APPROVAL_LIMIT';
@@ -112,6 +115,13 @@ export function decisionAuthority(
         'This approval carries no valid amount and currency, so no approval limit can be checked: it can only be rejected.',
     };
   }
+  if (approval.unpayable) {
+    return {
+      allowed: false,
+      code: 'CURRENCY_NOT_PAYABLE',
+      message: `${approval.unpayable} Approving it would hold money that cannot be paid: reject it instead.`,
+    };
+  }
   const role = eligible.find((candidate) => roleMayApprove(limits, candidate, amount));
   if (!role) {
     return {
@@ -130,4 +140,39 @@ function amountOf(approval: ApprovalAuthorityFacts): Money | null {
   } catch {
     return null;
   }
+}
+
+/** What the money path re-reads of a decided approval before it moves anything. */
+export interface DecidedApprovalFacts extends ApprovalAuthorityFacts {
+  readonly status: string;
+  readonly decision?: string | null;
+  readonly decidedBy?: { readonly userId: string; readonly role: string } | null;
+}
+
+/**
+ * The pair assertion where money moves: the approval in the table (not what the run was
+ * handed) is DECIDED and APPROVE, by someone other than the requester, in a role the runbook
+ * lets decide it, within that role's limit, for exactly the amount about to be held.
+ * Returns null when it holds, else why not.
+ */
+export function approvalProblem(
+  approval: DecidedApprovalFacts | undefined,
+  expected: Money,
+  deciderRoles: readonly Role[],
+  limits: ApprovalLimits,
+): string | null {
+  if (!approval) return 'the approval is not in the work room';
+  if (approval.status !== 'DECIDED' || approval.decision !== 'APPROVE')
+    return 'the approval is not an approval';
+  const decider = approval.decidedBy;
+  if (!decider) return 'the approval names no decider';
+  if (decider.userId === approval.requestedBy) return 'the requester decided their own request';
+  if (!deciderRoles.includes(decider.role as Role)) return `${decider.role} may not decide this approval`;
+  if (approval.unpayable) return approval.unpayable;
+  const amount = amountOf(approval);
+  if (!amount || amount.currency !== expected.currency || amount.minor !== expected.minor)
+    return `the approval was for ${approval.amount ?? 'no amount'} ${approval.currency ?? ''}, not ${formatMoney(expected)}`;
+  if (!roleMayApprove(limits, decider.role as Role, amount))
+    return `${formatMoney(amount)} is above what ${decider.role} may approve`;
+  return null;
 }

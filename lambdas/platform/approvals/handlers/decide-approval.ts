@@ -1,8 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
 import { apiHandler, json } from '#platform/api/http.ts';
+import { authorityFor } from '#platform/approvals/adapters/approval-authority.ts';
 import {
   type ApprovalItem,
+  claimApplication,
   getApproval,
   markApplied,
   markNotApplied,
@@ -15,7 +18,7 @@ import { TollgateError } from '#platform/core/errors.ts';
 import { evidenceWriter } from '#platform/evidence/adapters/evidence-writer.ts';
 import type { EvidenceInput } from '#platform/evidence/core/records.ts';
 import { updateCase } from '#platform/runs/adapters/case-store-dynamodb.ts';
-import { approvalView, authorityFor } from './list-approvals.ts';
+import { approvalView } from './list-approvals.ts';
 
 const body = z.strictObject({
   decision: z.enum(['APPROVE', 'REJECT']),
@@ -54,63 +57,78 @@ export const handler = apiHandler(async (request) => {
   const authority = authorityFor(principal, item, parsed.data.decision);
   if (!authority.allowed) {
     const code =
-      authority.code === 'OVER_APPROVAL_LIMIT' || authority.code === 'APPROVAL_AMOUNT_MISSING'
+      authority.code === 'OVER_APPROVAL_LIMIT' ||
+      authority.code === 'APPROVAL_AMOUNT_MISSING' ||
+      authority.code === 'CURRENCY_NOT_PAYABLE'
         ? authority.code
         : 'FORBIDDEN';
     throw new TollgateError(code, authority.message, { reason: authority.code });
   }
   const { role } = authority;
   const decidedBy = { userId: principal.userId, username: principal.username, role };
-  if (
-    item.status === 'DECIDED' &&
-    item.appliedAt &&
-    item.decidedBy?.userId === principal.userId &&
-    item.decision === parsed.data.decision
-  ) {
-    return json(200, approvalView(item));
-  }
   const written = await recordDecision(approvalId, { ...parsed.data, decidedBy });
   if (written === 'requester_may_not_decide')
-    throw new TollgateError('FORBIDDEN', 'You requested this run, so someone else must decide it.');
+    throw new TollgateError('FORBIDDEN', 'You requested this run, so someone else must decide it.', {
+      reason: 'REQUESTER_MAY_NOT_DECIDE',
+    });
+  if (written === 'past_deadline')
+    throw new TollgateError(
+      'CONFLICT',
+      `Approval ${approvalId} can no longer be decided: its deadline passed and it goes to the next approver.`,
+    );
   if (written === 'not_pending')
     throw new TollgateError('CONFLICT', `Approval ${approvalId} is no longer pending (decided or expired).`);
 
-  await approvalEvidence(item, {
-    eventKey: `Approval/${item.level}/decision`,
-    actor: { kind: 'person', id: principal.username, role },
+  // From here the decision is the stored one: a repeat (double-click, retry) replays it, never a second one.
+  const decided = await getApproval(approvalId);
+  if (!decided?.decision || !decided.decidedBy || decided.status === 'PENDING')
+    throw new Error(`Approval ${approvalId} was decided and cannot be read back.`);
+  await approvalEvidence(decided, {
+    eventKey: `Approval/${decided.level}/decision`,
+    actor: { kind: 'person', id: decided.decidedBy.username, role: decided.decidedBy.role },
     details: {
       approvalId,
-      level: item.level,
-      requiredRole: item.requiredRole,
-      comment: parsed.data.comment,
-      requestedBy: item.requestedByUsername,
+      level: decided.level,
+      requiredRole: decided.requiredRole,
+      comment: decided.comment,
+      requestedBy: decided.requestedByUsername,
     },
     business: {
-      ...item.business,
-      ...(item.amount && item.currency ? { amount: item.amount, currency: item.currency } : {}),
-      decision: parsed.data.decision === 'APPROVE' ? 'APPROVED' : 'REJECTED',
+      ...decided.business,
+      ...(decided.amount && decided.currency ? { amount: decided.amount, currency: decided.currency } : {}),
+      decision: decided.decision === 'APPROVE' ? 'APPROVED' : 'REJECTED',
     },
   });
-  const output = { ...parsed.data, decidedBy, decidedAt: new Date().toISOString() };
+  if (decided.appliedAt || decided.status !== 'DECIDED') return json(200, approvalView(decided));
+  const applier = request.event.requestContext?.requestId || randomUUID();
+  if (!(await claimApplication(approvalId, applier))) return json(200, approvalView(decided));
+
+  const output = {
+    approvalId,
+    decision: decided.decision,
+    comment: decided.comment,
+    decidedBy: decided.decidedBy,
+    decidedAt: decided.decidedAt,
+  };
   try {
     await stepFunctions.send(
-      new SendTaskSuccessCommand({ taskToken: item.taskToken, output: JSON.stringify(output) }),
+      new SendTaskSuccessCommand({ taskToken: decided.taskToken, output: JSON.stringify(output) }),
     );
   } catch (error) {
     const name = (error as { name?: string }).name;
     if (name === 'TaskTimedOut' || name === 'InvalidToken' || name === 'TaskDoesNotExist') {
       // The run stopped waiting between our write and its resumption: say so in evidence, not silently.
-      await markNotApplied(approvalId);
-      await approvalEvidence(item, {
-        eventKey: `Approval/${item.level}/not_applied`,
-        actor: { kind: 'system', id: 'tollgate-approvals', role: 'work_room' },
-        details: {
-          approvalId,
-          reason: 'The run had stopped waiting (deadline passed); the decision was not applied.',
-          attemptedBy: principal.username,
-        },
-        business: { decision: 'NOT_APPLIED' },
-      });
+      if (await markNotApplied(approvalId, applier))
+        await approvalEvidence(decided, {
+          eventKey: `Approval/${decided.level}/not_applied`,
+          actor: { kind: 'system', id: 'tollgate-approvals', role: 'work_room' },
+          details: {
+            approvalId,
+            reason: 'The run had stopped waiting (deadline passed); the decision was not applied.',
+            attemptedBy: decided.decidedBy.username,
+          },
+          business: { decision: 'NOT_APPLIED' },
+        });
       throw new TollgateError(
         'CONFLICT',
         `Approval ${approvalId} can no longer be decided: its deadline passed.`,
@@ -119,27 +137,18 @@ export const handler = apiHandler(async (request) => {
     throw error;
   }
   await markApplied(approvalId);
-  await updateCase(item.executionArn, {
+  await updateCase(decided.executionArn, {
     approval: {
       approvalId,
       status: 'DECIDED',
-      requiredRole: item.requiredRole,
-      level: item.level,
-      deadline: item.deadline,
-      decision: parsed.data.decision,
-      decidedBy: principal.username,
+      requiredRole: decided.requiredRole,
+      level: decided.level,
+      deadline: decided.deadline,
+      decision: decided.decision,
+      decidedBy: decided.decidedBy.username,
     },
   });
-  logger.info('approval decided', { approvalId, decision: parsed.data.decision });
-  recordApproval({ role, decision: parsed.data.decision });
-  return json(200, {
-    ...approvalView({
-      ...item,
-      status: 'DECIDED',
-      decision: parsed.data.decision,
-      comment: parsed.data.comment,
-      decidedBy,
-      decidedAt: output.decidedAt,
-    }),
-  });
+  logger.info('approval decided', { approvalId, decision: decided.decision });
+  recordApproval({ role: decided.decidedBy.role, decision: decided.decision });
+  return json(200, approvalView({ ...decided, appliedAt: new Date().toISOString() }));
 });

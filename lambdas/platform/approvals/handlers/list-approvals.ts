@@ -1,34 +1,19 @@
 import { apiHandler, json } from '#platform/api/http.ts';
-import { approvalLimits } from '#platform/approvals/adapters/approval-limits.ts';
+import { authorityFor } from '#platform/approvals/adapters/approval-authority.ts';
 import { type ApprovalItem, listPendingApprovals } from '#platform/approvals/adapters/approvals-dynamodb.ts';
-import { type DecisionAuthority, decisionAuthority } from '#platform/approvals/core/authority.ts';
 import { TollgateError } from '#platform/core/errors.ts';
 import type { Principal } from '#platform/core/principal.ts';
-import type { Role } from '#platform/core/roles.ts';
 import { executionNameOf } from '#platform/runs/adapters/case-store-dynamodb.ts';
-import { runbookModule } from '#runbooks/registry.ts';
-
-/** The roles that may decide this approval, as its runbook declares them; none for an unknown runbook. */
-export function deciderRolesOf(item: ApprovalItem): readonly Role[] {
-  return runbookModule(item.runbook)?.approvals[item.requiredRole as Role] ?? [];
-}
-
-/** Whether and as which role this person may take this decision on this approval. */
-export function authorityFor(
-  principal: Principal,
-  item: ApprovalItem,
-  decision: 'APPROVE' | 'REJECT',
-): DecisionAuthority {
-  return decisionAuthority(principal, item, deciderRolesOf(item), approvalLimits(), decision);
-}
 
 /**
- * In the work room: what this person may approve, and what carries no valid amount but is
- * theirs to reject (never their own request, never a role their runbook does not name).
+ * In the work room: what this person may approve, and what carries no valid amount or cannot
+ * be paid but is theirs to reject (never their own request, never a role their runbook does not name).
  */
 function belongsInWorkRoom(principal: Principal, item: ApprovalItem): boolean {
   const approve = authorityFor(principal, item, 'APPROVE');
-  return approve.allowed || approve.code === 'APPROVAL_AMOUNT_MISSING';
+  return (
+    approve.allowed || approve.code === 'APPROVAL_AMOUNT_MISSING' || approve.code === 'CURRENCY_NOT_PAYABLE'
+  );
 }
 
 /** What a client may see of an approval: everything but the task token. */

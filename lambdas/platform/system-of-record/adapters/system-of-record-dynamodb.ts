@@ -1,13 +1,9 @@
-import {
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  TransactWriteCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { writeIf } from '#platform/aws/conditional-write.ts';
 import { dynamoDb } from '#platform/aws/dynamodb-client.ts';
+import { queryPrefix } from '#platform/aws/query-pages.ts';
 import { tableName } from '#platform/aws/resource-env.ts';
-import { isConditionFailure, rethrowTransient } from '#platform/aws/store-errors.ts';
+import { rethrowTransient } from '#platform/aws/store-errors.ts';
 import { TransientStoreError } from '#platform/core/errors.ts';
 import { hashOf } from '#platform/core/hashing.ts';
 import {
@@ -40,6 +36,11 @@ export const referenceKeys = {
     pk: `INVOICE#${vendorId}#${normaliseDocumentNumber(invoiceNumber)}`,
     sk: 'INVOICE',
   }),
+  /** The same invoice again, under its vendor: what the possible-duplicate check lists. */
+  vendorInvoice: (vendorId: string, invoiceNumber: string) => ({
+    pk: `VENDOR_INVOICES#${vendorId}`,
+    sk: `INVOICE#${normaliseDocumentNumber(invoiceNumber)}`,
+  }),
   policy: () => ({ pk: 'POLICY', sk: 'ap-invoice' }),
   fundingAccount: (currency: string) => ({ pk: 'FUNDING_ACCOUNT', sk: currency }),
   quantityVersion: (poNumber: string) => ({
@@ -49,6 +50,11 @@ export const referenceKeys = {
 };
 
 export type PutOutcome = 'created' | 'updated' | 'unchanged';
+
+/** Pages of one PO's receipts or reservations read at the most; quantities are summed from all of them or none. */
+const MAX_PO_PAGES = 20;
+/** Pages of one vendor's processed invoices read at the most. */
+const MAX_VENDOR_INVOICE_PAGES = 20;
 
 /** The reference table as the SystemOfRecord port. */
 export class DynamoDbSystemOfRecord implements SystemOfRecord {
@@ -113,18 +119,8 @@ export class DynamoDbSystemOfRecord implements SystemOfRecord {
 
   /** The PO's quantity version: every reservation moves it, so two matches cannot both read the old quantities. */
   async quantityVersion(poNumber: string): Promise<number> {
-    try {
-      const { Item } = await dynamoDb.send(
-        new GetCommand({
-          TableName: tableName('reference'),
-          Key: referenceKeys.quantityVersion(poNumber),
-          ConsistentRead: true,
-        }),
-      );
-      return Number(Item?.version ?? 0);
-    } catch (error) {
-      rethrowTransient(error);
-    }
+    const item = await this.item(referenceKeys.quantityVersion(poNumber), true);
+    return Number(item?.version ?? 0);
   }
 
   /**
@@ -189,72 +185,81 @@ export class DynamoDbSystemOfRecord implements SystemOfRecord {
     invoiceNumber: string,
     executionArn: string,
   ): Promise<void> {
-    try {
-      await dynamoDb.send(
+    // A failed condition: already given back, or reserved by another run, so nothing of ours is left.
+    await writeIf(() =>
+      dynamoDb.send(
         new DeleteCommand({
           TableName: tableName('reference'),
           Key: referenceKeys.invoiced(poNumber, vendorId, invoiceNumber),
           ConditionExpression: 'reservedBy = :me',
           ExpressionAttributeValues: { ':me': executionArn },
         }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) rethrowTransient(error);
-    }
+      ),
+    );
   }
 
   /** Writes an item unless an identical one is stored: loading the same data twice changes nothing. */
   async put(key: { pk: string; sk: string }, data: object): Promise<PutOutcome> {
     const contentHash = hashOf(data);
-    try {
-      const existing = await dynamoDb.send(
-        new GetCommand({ TableName: tableName('reference'), Key: key, ConsistentRead: true }),
-      );
-      if (existing.Item?.contentHash === contentHash) return 'unchanged';
-      await dynamoDb.send(
+    const existing = await this.item(key, true);
+    if (existing?.contentHash === contentHash) return 'unchanged';
+    const written = await writeIf(() =>
+      dynamoDb.send(
         new PutCommand({
           TableName: tableName('reference'),
           Item: { ...key, data, contentHash },
           ConditionExpression: 'attribute_not_exists(pk) OR contentHash <> :hash',
           ExpressionAttributeValues: { ':hash': contentHash },
         }),
-      );
-      return existing.Item ? 'updated' : 'created';
-    } catch (error) {
-      if (isConditionFailure(error)) return 'unchanged';
-      rethrowTransient(error);
-    }
+      ),
+    );
+    if (!written) return 'unchanged';
+    return existing ? 'updated' : 'created';
   }
 
   private async get<T>(key: { pk: string; sk: string }): Promise<T | undefined> {
+    return (await this.item(key, false))?.data as T | undefined;
+  }
+
+  private async item(
+    key: { pk: string; sk: string },
+    consistentRead: boolean,
+  ): Promise<Record<string, unknown> | undefined> {
     try {
-      const { Item } = await dynamoDb.send(new GetCommand({ TableName: tableName('reference'), Key: key }));
-      return Item?.data as T | undefined;
+      const { Item } = await dynamoDb.send(
+        new GetCommand({
+          TableName: tableName('reference'),
+          Key: key,
+          ...(consistentRead ? { ConsistentRead: true } : {}),
+        }),
+      );
+      return Item;
     } catch (error) {
       rethrowTransient(error);
     }
   }
 
+  /** A vendor's processed invoices (bounded: a vendor with more than the bound is refused, never half-listed). */
+  async listProcessedInvoices(vendorId: string): Promise<ProcessedInvoice[]> {
+    const items = await queryPrefix(tableName('reference'), `VENDOR_INVOICES#${vendorId}`, 'INVOICE#', {
+      maxPages: MAX_VENDOR_INVOICE_PAGES,
+      atBound: 'refuse',
+      what: `processed invoices of vendor ${vendorId}`,
+    });
+    return items.map((item) => item.data as ProcessedInvoice);
+  }
+
   private async queryPo(poNumber: string, prefix: string, whole = false): Promise<unknown[]> {
-    const items: unknown[] = [];
-    let start: Record<string, unknown> | undefined;
-    try {
-      do {
-        const page = await dynamoDb.send(
-          new QueryCommand({
-            TableName: tableName('reference'),
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-            ExpressionAttributeValues: { ':pk': referenceKeys.purchaseOrder(poNumber).pk, ':prefix': prefix },
-            ExclusiveStartKey: start,
-            ConsistentRead: true,
-          }),
-        );
-        items.push(...(page.Items ?? []).map((i) => (whole ? i : i.data)));
-        start = page.LastEvaluatedKey;
-      } while (start);
-    } catch (error) {
-      rethrowTransient(error);
-    }
-    return items;
+    const items = await queryPrefix(
+      tableName('reference'),
+      referenceKeys.purchaseOrder(poNumber).pk,
+      prefix,
+      {
+        maxPages: MAX_PO_PAGES,
+        atBound: 'refuse',
+        what: `${prefix} items of PO ${poNumber}`,
+      },
+    );
+    return items.map((item) => (whole ? item : item.data));
   }
 }

@@ -27,6 +27,8 @@ export const purchaseOrderSchema = z.object({
   currency,
   costCenter: z.string().min(1).max(32),
   orderDate: isoDate,
+  /** The sales-tax rate agreed on the PO, in per cent ("8.25"); without it the invoice's tax is not checked against a rate. */
+  taxRatePercent: decimal.optional(),
   lines: z
     .array(
       z.object({
@@ -79,6 +81,8 @@ export const apPolicySchema = z.object({
   priceToleranceAmount: decimal,
   totalsTolerance: decimal,
   controllerThreshold: decimal,
+  /** How far the invoice's tax may be from lines × the PO's agreed rate. @default totalsTolerance */
+  taxTolerance: decimal.optional(),
 });
 
 export const erpSnapshotSchema = z.strictObject({
@@ -127,6 +131,11 @@ export interface SystemOfRecord {
   getPurchaseOrder(poNumber: string): Promise<PurchaseOrder | undefined>;
   getReceipts(poNumber: string): Promise<GoodsReceipt[]>;
   findProcessedInvoice(vendorId: string, invoiceNumber: string): Promise<ProcessedInvoice | undefined>;
+  /**
+   * The vendor's processed invoices, for the near-duplicate check (same total and date under
+   * another number). Optional: where a system of record cannot list them, that check is not made.
+   */
+  listProcessedInvoices?(vendorId: string): Promise<ProcessedInvoice[]>;
   /**
    * Quantity already invoiced per PO line by other invoices — approved, or in flight and
    * reserved — as decimal strings; `excluding` leaves out this invoice's own reservation.

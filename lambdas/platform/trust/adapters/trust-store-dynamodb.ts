@@ -1,7 +1,15 @@
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  PutCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { writeIf } from '#platform/aws/conditional-write.ts';
 import { dynamoDb } from '#platform/aws/dynamodb-client.ts';
+import { queryPrefix } from '#platform/aws/query-pages.ts';
 import { tableName } from '#platform/aws/resource-env.ts';
-import { isConditionFailure, rethrowTransient } from '#platform/aws/store-errors.ts';
+import { rethrowTransient } from '#platform/aws/store-errors.ts';
+import { transactFromFreshRead } from '#platform/aws/transact.ts';
 import { TollgateError } from '#platform/core/errors.ts';
 import { hashOf } from '#platform/core/hashing.ts';
 import { formatMoney, money } from '#platform/core/money.ts';
@@ -55,7 +63,14 @@ interface Profile {
   version: number;
 }
 
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
 const agentPk = (agentId: string) => `AGENT#${agentId}`;
+
+/** Outcome pages read at the most (a page holds thousands); the score is computed from all of them or none. */
+const MAX_OUTCOME_PAGES = 50;
+/** Attempts to record one outcome while the agent's profile keeps changing under it. */
+const RECORD_ATTEMPTS = 5;
 
 /** Agents, pacts, outcomes and tier history in the trust table. */
 export class DynamoDbTrustStore implements AgentLimitSource {
@@ -84,24 +99,16 @@ export class DynamoDbTrustStore implements AgentLimitSource {
       lastEvidenceAt: null,
       version: 1,
     };
-    try {
-      await dynamoDb.send(
+    const created = await writeIf(() =>
+      dynamoDb.send(
         new PutCommand({
           TableName: tableName('trust'),
-          Item: {
-            pk: agentPk(input.agentId),
-            sk: 'PROFILE',
-            gsi1pk: 'AGENTS',
-            gsi1sk: input.agentId,
-            ...profile,
-          },
+          Item: profileItem(profile),
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
-      );
-      return { created: true, standing: toStanding(profile) };
-    } catch (error) {
-      if (!isConditionFailure(error)) rethrowTransient(error);
-    }
+      ),
+    );
+    if (created) return { created: true, standing: toStanding(profile) };
     const existing = await this.#profile(input.agentId);
     if (!existing) throw new Error(`Agent ${input.agentId} was registered but cannot be read back.`);
     // DynamoDB does not keep map key order: compare canonical forms.
@@ -128,26 +135,12 @@ export class DynamoDbTrustStore implements AgentLimitSource {
   }
 
   async outcomes(agentId: string): Promise<Outcome[]> {
-    const items: Outcome[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    try {
-      do {
-        const out = await dynamoDb.send(
-          new QueryCommand({
-            TableName: tableName('trust'),
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-            ExpressionAttributeValues: { ':pk': agentPk(agentId), ':prefix': 'OUTCOME#' },
-            ConsistentRead: true,
-            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-          }),
-        );
-        for (const item of out.Items ?? []) items.push(item.outcome as Outcome);
-        startKey = out.LastEvaluatedKey;
-      } while (startKey);
-    } catch (error) {
-      rethrowTransient(error);
-    }
-    return items;
+    const items = await queryPrefix(tableName('trust'), agentPk(agentId), 'OUTCOME#', {
+      maxPages: MAX_OUTCOME_PAGES,
+      atBound: 'refuse',
+      what: `Outcomes of agent ${agentId}`,
+    });
+    return items.map((item) => item.outcome as Outcome);
   }
 
   /**
@@ -170,90 +163,74 @@ export class DynamoDbTrustStore implements AgentLimitSource {
       ...(input.action ? { action: input.action } : {}),
       ...(input.recordedBy ? { recordedBy: input.recordedBy } : {}),
     };
-    for (let attempt = 1; attempt <= 5; attempt++) {
-      const profile = await this.#profile(input.agentId);
-      if (!profile) throw new TollgateError('NOT_FOUND', `No agent ${input.agentId}; register it first.`);
-      const history = await this.outcomes(input.agentId);
-      if (history.some((o) => o.decisionId === input.decisionId)) {
-        return { recorded: false, standing: toStanding(profile) };
-      }
-      const all = [...history, outcome];
-      const pact = input.action ? profile.pacts.find((p) => p.action === input.action) : undefined;
-      const demotion = demotionAfter({
-        tier: profile.tier,
-        latest: outcome,
-        outcomes: all,
-        maxOverrideRateBp:
-          pact?.maxOverrideRateBp ?? Math.min(...profile.pacts.map((p) => p.maxOverrideRateBp), 10_000),
-        now,
-      });
-      const next: Profile = {
-        ...profile,
-        score: trustScore(all, now),
-        lastEvidenceAt: outcome.at,
-        tier: demotion?.to ?? profile.tier,
-        version: profile.version + 1,
-      };
-      try {
-        await dynamoDb.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Put: {
-                  TableName: tableName('trust'),
-                  Item: { pk: agentPk(input.agentId), sk: `OUTCOME#${input.decisionId}`, outcome },
-                  ConditionExpression: 'attribute_not_exists(pk)',
-                },
-              },
-              {
-                Put: {
-                  TableName: tableName('trust'),
-                  Item: {
-                    pk: agentPk(input.agentId),
-                    sk: 'PROFILE',
-                    gsi1pk: 'AGENTS',
-                    gsi1sk: input.agentId,
-                    ...next,
-                  },
-                  ConditionExpression: 'version = :v',
-                  ExpressionAttributeValues: { ':v': profile.version },
-                },
-              },
-              ...(demotion
-                ? [
-                    {
-                      Put: {
-                        TableName: tableName('trust'),
-                        Item: {
-                          pk: agentPk(input.agentId),
-                          sk: `TIER#${outcome.at}#${input.decisionId}`,
-                          change: {
-                            from: profile.tier,
-                            to: demotion.to,
-                            reason: demotion.reason,
-                            automatic: true,
-                          },
-                        },
-                      },
-                    },
-                  ]
-                : []),
-            ],
-          }),
-        );
-        return {
-          recorded: true,
-          standing: toStanding(next),
-          ...(demotion ? { demotedTo: demotion.to } : {}),
+    return transactFromFreshRead<
+      TransactItem,
+      { recorded: boolean; standing: AgentStanding; demotedTo?: Tier }
+    >({
+      what: `Outcome ${input.decisionId} of agent ${input.agentId}`,
+      maxAttempts: RECORD_ATTEMPTS,
+      send: (items) => dynamoDb.send(new TransactWriteCommand({ TransactItems: [...items] })),
+      plan: async () => {
+        const profile = await this.#profile(input.agentId);
+        if (!profile) throw new TollgateError('NOT_FOUND', `No agent ${input.agentId}; register it first.`);
+        const history = await this.outcomes(input.agentId);
+        if (history.some((o) => o.decisionId === input.decisionId)) {
+          return { done: { recorded: false, standing: toStanding(profile) } };
+        }
+        const all = [...history, outcome];
+        const pact = input.action ? profile.pacts.find((p) => p.action === input.action) : undefined;
+        const demotion = demotionAfter({
+          tier: profile.tier,
+          latest: outcome,
+          outcomes: all,
+          maxOverrideRateBp:
+            pact?.maxOverrideRateBp ?? Math.min(...profile.pacts.map((p) => p.maxOverrideRateBp), 10_000),
+          now,
+        });
+        const next: Profile = {
+          ...profile,
+          score: trustScore(all, now),
+          lastEvidenceAt: outcome.at,
+          tier: demotion?.to ?? profile.tier,
+          version: profile.version + 1,
         };
-      } catch (error) {
-        if ((error as Error).name !== 'TransactionCanceledException') rethrowTransient(error);
-      }
-    }
-    throw new TollgateError(
-      'CONFLICT',
-      `Agent ${input.agentId} changed too often to record the outcome; retry.`,
-    );
+        const write: TransactItem[] = [
+          {
+            Put: {
+              TableName: tableName('trust'),
+              Item: { pk: agentPk(input.agentId), sk: `OUTCOME#${input.decisionId}`, outcome },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          profilePut(next, profile.version),
+          ...(demotion
+            ? [
+                tierChangePut(input.agentId, `${outcome.at}#${input.decisionId}`, {
+                  from: profile.tier,
+                  to: demotion.to,
+                  reason: demotion.reason,
+                  automatic: true,
+                }),
+              ]
+            : []),
+        ];
+        return {
+          write,
+          result: {
+            recorded: true,
+            standing: toStanding(next),
+            ...(demotion ? { demotedTo: demotion.to } : {}),
+          },
+        };
+      },
+      // The profile moved on, or the same outcome was recorded meanwhile: read both again.
+      onConditionFailure: () => 'retry',
+      exhausted: () =>
+        new TollgateError(
+          'CONFLICT',
+          `Agent ${input.agentId} changed too often to record the outcome; retry.`,
+        ),
+    });
   }
 
   /** A tier change a person signed off (promotion); the caller has run evaluatePromotion first. */
@@ -269,30 +246,13 @@ export class DynamoDbTrustStore implements AgentLimitSource {
       await dynamoDb.send(
         new TransactWriteCommand({
           TransactItems: [
-            {
-              Put: {
-                TableName: tableName('trust'),
-                Item: {
-                  pk: agentPk(input.agentId),
-                  sk: 'PROFILE',
-                  gsi1pk: 'AGENTS',
-                  gsi1sk: input.agentId,
-                  ...next,
-                },
-                ConditionExpression: 'version = :v',
-                ExpressionAttributeValues: { ':v': profile.version },
-              },
-            },
-            {
-              Put: {
-                TableName: tableName('trust'),
-                Item: {
-                  pk: agentPk(input.agentId),
-                  sk: `TIER#${input.signOff.at}#signoff`,
-                  change: { from: profile.tier, to: input.to, signOff: input.signOff, automatic: false },
-                },
-              },
-            },
+            profilePut(next, profile.version),
+            tierChangePut(input.agentId, `${input.signOff.at}#signoff`, {
+              from: profile.tier,
+              to: input.to,
+              signOff: input.signOff,
+              automatic: false,
+            }),
           ],
         }),
       );
@@ -322,6 +282,33 @@ export class DynamoDbTrustStore implements AgentLimitSource {
       rethrowTransient(error);
     }
   }
+}
+
+function profileItem(profile: Profile): Record<string, unknown> {
+  return {
+    pk: agentPk(profile.agentId),
+    sk: 'PROFILE',
+    gsi1pk: 'AGENTS',
+    gsi1sk: profile.agentId,
+    ...profile,
+  };
+}
+
+/** The profile, only over the version it was read at. */
+function profilePut(next: Profile, readVersion: number): TransactItem {
+  return {
+    Put: {
+      TableName: tableName('trust'),
+      Item: profileItem(next),
+      ConditionExpression: 'version = :v',
+      ExpressionAttributeValues: { ':v': readVersion },
+    },
+  };
+}
+
+/** An entry of the agent's tier history, kept beside the profile. */
+function tierChangePut(agentId: string, sk: string, change: Record<string, unknown>): TransactItem {
+  return { Put: { TableName: tableName('trust'), Item: { pk: agentPk(agentId), sk: `TIER#${sk}`, change } } };
 }
 
 function toStanding(profile: Profile): AgentStanding {

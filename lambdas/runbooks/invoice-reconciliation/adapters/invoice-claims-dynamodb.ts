@@ -3,7 +3,7 @@ import { dynamoDb } from '#platform/aws/dynamodb-client.ts';
 import { tableName } from '#platform/aws/resource-env.ts';
 import { isConditionFailure, rethrowTransient } from '#platform/aws/store-errors.ts';
 import { DynamoDbSystemOfRecord } from '#platform/system-of-record/adapters/system-of-record-dynamodb.ts';
-import { normaliseDocumentNumber } from '#platform/system-of-record/core/reference-data.ts';
+import { invoiceNumberKey } from '#runbooks/invoice-reconciliation/core/duplicates.ts';
 
 /** Gives the vendor + invoice number back when this run ends without paying (rejected or failed), so a corrected invoice can come in. */
 export async function releaseInvoiceClaim(
@@ -26,7 +26,8 @@ export async function releaseInvoiceClaim(
 }
 
 const claimKey = (vendorId: string, invoiceNumber: string) => ({
-  pk: `CLAIM#${vendorId}#${normaliseDocumentNumber(invoiceNumber)}`,
+  // However the number is written (INV-0042, inv 42), one claim: two spellings in flight cannot both pass.
+  pk: `CLAIM#${vendorId}#${invoiceNumberKey(invoiceNumber)}`,
   sk: 'CLAIM',
 });
 

@@ -4,6 +4,7 @@ import type {
   SystemOfRecord,
   Vendor,
 } from '#platform/system-of-record/core/reference-data.ts';
+import { duplicateChecks } from './duplicates.ts';
 import { type Invoice, lowConfidenceFields } from './invoice.ts';
 import { type RuleResult, rule } from './reason-codes.ts';
 import { type LineMatch, threeWayMatch } from './three-way-match.ts';
@@ -17,8 +18,8 @@ export interface Assessment {
 
 /**
  * Looks the invoice up in the system of record and runs the matching rules on it (the
- * arithmetic is its own step). The duplicate check here sees processed history; the
- * concurrent-duplicate claim is a separate conditional write.
+ * arithmetic is its own step). The duplicate checks here see processed history, the number
+ * however written; the concurrent-duplicate claim is a separate conditional write.
  */
 export async function assessInvoice(
   invoice: Invoice,
@@ -44,18 +45,7 @@ export async function assessInvoice(
     return { vendor: null, purchaseOrder: null, results, lines: [] };
   }
   results.push(rule('UNKNOWN_VENDOR', true, `Vendor ${vendor.vendorId} (${vendor.name}).`));
-  if (invoice.invoiceNumber) {
-    const earlier = await sor.findProcessedInvoice(vendor.vendorId, invoice.invoiceNumber);
-    results.push(
-      earlier
-        ? rule(
-            'DUPLICATE_INVOICE',
-            false,
-            `${vendor.vendorId} invoice ${earlier.invoiceNumber} was already processed (${earlier.status}, ${earlier.invoiceDate}).`,
-          )
-        : rule('DUPLICATE_INVOICE', true, 'Not in the invoice history.'),
-    );
-  }
+  results.push(...(await duplicateChecks(invoice, vendor.vendorId, sor)));
   const po = invoice.poNumber ? await sor.getPurchaseOrder(invoice.poNumber) : undefined;
   const [receipts, previouslyInvoiced] = po
     ? await Promise.all([

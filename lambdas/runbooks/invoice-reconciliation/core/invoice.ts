@@ -11,20 +11,35 @@ export const invoiceLineSchema = z.strictObject({
   lineNo: z.number().int().positive(),
   sku: z.string().max(64).nullable(),
   description: z.string().max(200),
-  quantity: z.union([z.number().nonnegative(), decimal]).transform(String),
+  // A JSON number is taken only when it prints as a plain decimal (not 1e-7): quantities are summed exactly.
+  quantity: z
+    .union([
+      z
+        .number()
+        .nonnegative()
+        .refine((n) => /^\d+(\.\d+)?$/.test(String(n))),
+      decimal,
+    ])
+    .transform(String),
   unitPrice: decimal,
   amount: decimal,
 });
 
+/** Upper case, no spaces (of any kind) and no dashes: the one form bank details are compared in. */
+export function normaliseBankAccount(value: string): string {
+  return value.toUpperCase().replace(/[\s\u2010-\u2015-]/g, '');
+}
+
+/**
+ * Bank details as printed ("de89 3704-0044 …") are taken and normalised here, not refused: a
+ * remit-to that does not then validate is a changed remit-to (BANK_DETAILS_MISMATCH), decided
+ * by a controller, rather than an unreadable invoice an AP clerk could wave through.
+ */
+const bankDetail = z.string().max(64).transform(normaliseBankAccount).nullable();
+
 export const remitToSchema = z.strictObject({
-  bankAccount: z
-    .string()
-    .regex(/^[A-Z0-9 ]{4,34}$/)
-    .nullable(),
-  routingNumber: z
-    .string()
-    .regex(/^[A-Z0-9]{6,11}$/)
-    .nullable(),
+  bankAccount: bankDetail,
+  routingNumber: bankDetail,
 });
 
 export const INVOICE_FIELDS = [

@@ -1,7 +1,8 @@
+import { showDecimal } from '#platform/core/decimal.ts';
 import type { PurchaseOrder, Vendor } from '#platform/system-of-record/core/reference-data.ts';
 import type { Invoice } from './invoice.ts';
 import { type RuleResult, rule } from './reason-codes.ts';
-import type { LineMatch } from './three-way-match.ts';
+import { billedPerPoLine, type LineMatch } from './three-way-match.ts';
 
 /** Whether this run holds the vendor + invoice number, as a duplicate rule result. */
 export function claimRule(claim: 'claimed' | { readonly heldBy: string }): RuleResult {
@@ -18,13 +19,22 @@ export function isDuplicate(results: readonly RuleResult[]): boolean {
   return results.some((r) => r.code === 'DUPLICATE_INVOICE' && !r.passed);
 }
 
-/** The quantity this invoice bills per PO line (decimal strings), from its matched lines. */
+/**
+ * The quantity this invoice bills per PO line (exact decimal strings): every line billing a PO
+ * line summed, as the quantity check summed it, so a PO line split over several invoice lines
+ * is reserved whole. `lines` are the match's, one per invoice line in the invoice's order.
+ */
 export function quantitiesToReserve(invoice: Invoice, lines: readonly LineMatch[]): Record<number, string> {
+  const pairs = lines.map((match, index) => {
+    const line = invoice.lines[index];
+    // Paired by position, not by line number: line numbers may repeat on a malformed invoice.
+    if (line === undefined || line.lineNo !== match.invoiceLineNo) {
+      throw new Error(`Line match ${index} does not belong to invoice line ${line?.lineNo ?? '(none)'}.`);
+    }
+    return { line, poLineNo: match.poLineNo };
+  });
   const reserved: Record<number, string> = {};
-  for (const line of lines) {
-    const quantity = invoice.lines.find((l) => l.lineNo === line.invoiceLineNo)?.quantity;
-    if (line.poLineNo !== null && quantity !== undefined) reserved[line.poLineNo] = quantity;
-  }
+  for (const [poLineNo, { quantity }] of billedPerPoLine(pairs)) reserved[poLineNo] = showDecimal(quantity);
   return reserved;
 }
 

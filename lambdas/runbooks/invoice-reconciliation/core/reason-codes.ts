@@ -6,12 +6,14 @@ export const REASON_CODES = {
   PRICE_VARIANCE: 'approval',
   QUANTITY_VARIANCE: 'approval',
   TOTALS_MISMATCH: 'approval',
+  TAX_VARIANCE: 'approval',
   CURRENCY_MISMATCH: 'approval',
   BANK_DETAILS_MISMATCH: 'controller',
   OVER_AUTHORITY: 'approval',
   CONTROLLER_THRESHOLD: 'controller',
   LOW_CONFIDENCE: 'approval',
   DUPLICATE_INVOICE: 'reject',
+  POSSIBLE_DUPLICATE: 'approval',
   UNKNOWN_VENDOR: 'reject',
 } as const;
 

@@ -69,7 +69,8 @@ export function screenExtractedInvoice(invoice: Invoice): {
       cleared.lines = [];
       confidence.lines = 0;
     } else if (field.startsWith('remitTo')) {
-      cleared.remitTo = null;
+      // Present but unusable, not absent: the bank-details rule treats it as changed.
+      cleared.remitTo = { bankAccount: null, routingNumber: null };
       confidence.remitTo = 0;
     } else if (field in cleared) {
       cleared[field] = null;

@@ -11,15 +11,19 @@ import {
   sumDecimals,
   times,
 } from '#platform/core/decimal.ts';
+import { currencyExponent } from '#platform/core/money.ts';
 import {
   type ApPolicy,
   type GoodsReceipt,
-  normaliseTaxId,
+  normaliseDocumentNumber,
   type PurchaseOrder,
   type Vendor,
 } from '#platform/system-of-record/core/reference-data.ts';
+import { bankDetailsCheck } from './bank-details.ts';
 import type { Invoice, InvoiceLine } from './invoice.ts';
-import { type ReasonCode, type RuleResult, rule } from './reason-codes.ts';
+import { type RuleResult, rule } from './reason-codes.ts';
+
+const ZERO: Decimal = decimal('0');
 
 /**
  * The AP checks, deterministic and line by line. No model takes part: a document that asks
@@ -97,7 +101,7 @@ export interface MatchOutcome {
 /** Three-way match of a known vendor's invoice against its PO and the goods received. */
 export function threeWayMatch(input: MatchInput): MatchOutcome {
   const { invoice, vendor, po, receipts, policy } = input;
-  const results: RuleResult[] = [bankDetailsCheck(invoice, vendor)];
+  const results: RuleResult[] = [bankDetailsCheck(invoice, vendor), ...lineNumberCheck(invoice)];
   const unmatched = invoice.lines.map((l) => ({ invoiceLineNo: l.lineNo, poLineNo: null, glAccount: null }));
   if (!invoice.poNumber || !po) {
     results.push(
@@ -126,6 +130,7 @@ export function threeWayMatch(input: MatchInput): MatchOutcome {
     return { results, lines: unmatched };
   }
   results.push(rule('CURRENCY_MISMATCH', true, `Both in ${po.currency}.`));
+  results.push(taxCheck(invoice, po, policy));
 
   const lines = invoice.lines.map((line) => ({ line, poLine: findPoLine(line, po) }));
   for (const { line, poLine } of lines) {
@@ -142,6 +147,7 @@ export function threeWayMatch(input: MatchInput): MatchOutcome {
     }
     results.push(priceCheck(line, poLine.unitPrice, policy));
   }
+  results.push(...creditLineChecks(invoice.lines));
   const lineMatches = lines.map(({ line, poLine }) => ({
     invoiceLineNo: line.lineNo,
     poLineNo: poLine?.lineNo ?? null,
@@ -157,36 +163,11 @@ export function threeWayMatch(input: MatchInput): MatchOutcome {
   return { results, lines: lineMatches };
 }
 
-function bankDetailsCheck(invoice: Invoice, vendor: Vendor): RuleResult {
-  const remit = invoice.remitTo;
-  if (!remit || (!remit.bankAccount && !remit.routingNumber)) {
-    return rule(
-      'BANK_DETAILS_MISMATCH',
-      true,
-      'No remit-to details on the invoice: payment goes to the vendor master account.',
-    );
-  }
-  const accountDiffers =
-    remit.bankAccount !== null && normaliseTaxId(remit.bankAccount) !== normaliseTaxId(vendor.bankAccount);
-  const routingDiffers =
-    remit.routingNumber !== null &&
-    normaliseTaxId(remit.routingNumber) !== normaliseTaxId(vendor.routingNumber);
-  return accountDiffers || routingDiffers
-    ? rule(
-        'BANK_DETAILS_MISMATCH',
-        false,
-        `Remit-to account ending ${last4(remit.bankAccount)} differs from the vendor master account ending ${last4(vendor.bankAccount)}.`,
-      )
-    : rule('BANK_DETAILS_MISMATCH', true, 'Remit-to details match the vendor master.');
-}
-
-function last4(value: string | null): string {
-  return value ? value.slice(-4) : '????';
-}
-
 function findPoLine(line: InvoiceLine, po: PurchaseOrder): PurchaseOrder['lines'][number] | undefined {
   if (line.sku) {
-    const bySku = po.lines.find((p) => p.sku.toUpperCase() === line.sku?.toUpperCase());
+    // "sku-96390", "SKU 96390" and "SKU-96390" are one item: a respelt SKU must still land on its PO line.
+    const sku = normaliseDocumentNumber(line.sku);
+    const bySku = po.lines.find((p) => normaliseDocumentNumber(p.sku) === sku);
     if (bySku) return bySku;
   }
   const wanted = line.description
@@ -224,32 +205,115 @@ function quantityChecks(
   receipts: readonly GoodsReceipt[],
   previouslyInvoiced: Readonly<Record<number, string>>,
 ): RuleResult[] {
+  const billed = billedPerPoLine(
+    lines.map(({ line, poLine }) => ({ line, poLineNo: poLine?.lineNo ?? null })),
+  );
   const results: RuleResult[] = [];
-  const perPoLine = new Map<number, { invoiced: Decimal; lineNos: number[] }>();
-  for (const { line, poLine } of lines) {
-    if (!poLine) continue;
-    const entry = perPoLine.get(poLine.lineNo) ?? {
-      invoiced: decimal(previouslyInvoiced[poLine.lineNo] ?? '0'),
-      lineNos: [],
-    };
-    entry.invoiced = plus(entry.invoiced, decimal(line.quantity));
-    entry.lineNos.push(line.lineNo);
-    perPoLine.set(poLine.lineNo, entry);
-  }
-  for (const [poLineNo, { invoiced, lineNos }] of perPoLine) {
+  for (const [poLineNo, { quantity, lineNos }] of billed) {
+    const invoiced = plus(quantity, decimal(previouslyInvoiced[poLineNo] ?? '0'));
     const received = receipts
       .flatMap((r) => r.lines.filter((l) => l.lineNo === poLineNo))
-      .reduce((total, l) => plus(total, decimal(String(l.quantityReceived))), decimal('0'));
+      .reduce((total, l) => plus(total, decimal(String(l.quantityReceived))), ZERO);
     const passed = compareDecimal(invoiced, received) <= 0;
-    const code: ReasonCode = 'QUANTITY_VARIANCE';
+    const lineList = lineNos.length > 1 ? `lines ${lineNos.join(' + ')}` : `line ${lineNos[0]}`;
     results.push(
       rule(
-        code,
+        'QUANTITY_VARIANCE',
         passed,
-        `PO line ${poLineNo}: invoiced ${showDecimal(invoiced)} in all (this invoice and earlier) against ${showDecimal(received)} received.`,
+        `PO line ${poLineNo}: ${showDecimal(quantity)} on this invoice (${lineList}) + ${previouslyInvoiced[poLineNo] ?? '0'} on earlier invoices = ${showDecimal(invoiced)} against ${showDecimal(received)} received.`,
         lineNos[0],
       ),
     );
   }
   return results;
+}
+
+/** Only a positive quantity bills goods: zero bills nothing, a negative one is a credit. */
+function billsGoods(line: InvoiceLine): boolean {
+  return compareDecimal(decimal(line.quantity), ZERO) > 0;
+}
+
+/**
+ * What one invoice bills per PO line: the exact sum over every line that bills it, however
+ * the invoice splits it. The quantity check and the reservation both use this, so what is
+ * checked is what is reserved.
+ */
+export function billedPerPoLine(
+  lines: readonly { readonly line: InvoiceLine; readonly poLineNo: number | null }[],
+): Map<number, { quantity: Decimal; lineNos: number[] }> {
+  const billed = new Map<number, { quantity: Decimal; lineNos: number[] }>();
+  for (const { line, poLineNo } of lines) {
+    if (poLineNo === null || !billsGoods(line)) continue;
+    const entry = billed.get(poLineNo) ?? { quantity: ZERO, lineNos: [] };
+    entry.quantity = plus(entry.quantity, decimal(line.quantity));
+    entry.lineNos.push(line.lineNo);
+    billed.set(poLineNo, entry);
+  }
+  return billed;
+}
+
+/** A line number used twice makes the lines ambiguous (which line was matched, coded, reserved): a person reads them. */
+function lineNumberCheck(invoice: Invoice): RuleResult[] {
+  const seen = new Set<number>();
+  const repeated = new Set<number>();
+  for (const line of invoice.lines) {
+    if (seen.has(line.lineNo)) repeated.add(line.lineNo);
+    seen.add(line.lineNo);
+  }
+  return repeated.size === 0
+    ? []
+    : [
+        rule(
+          'LOW_CONFIDENCE',
+          false,
+          `Line number ${[...repeated].join(', ')} appears more than once: the lines cannot be matched one by one.`,
+          [...repeated][0],
+        ),
+      ];
+}
+
+/** A credit (negative quantity) bills no goods and nets against nothing automatically: a person decides it. */
+function creditLineChecks(lines: readonly InvoiceLine[]): RuleResult[] {
+  return lines
+    .filter((line) => compareDecimal(decimal(line.quantity), ZERO) < 0)
+    .map((line) =>
+      rule(
+        'QUANTITY_VARIANCE',
+        false,
+        `Line ${line.lineNo} bills ${line.quantity}: a credit line is not netted against goods; a person decides it.`,
+        line.lineNo,
+      ),
+    );
+}
+
+/**
+ * TAX_VARIANCE: |invoice tax − lines × the PO's agreed rate| ≤ tolerance, the expected tax
+ * rounded half-up to the currency's minor unit. A PO without an agreed rate is not checked.
+ */
+function taxCheck(invoice: Invoice, po: PurchaseOrder, policy: ApPolicy): RuleResult {
+  if (po.taxRatePercent === undefined)
+    return rule('TAX_VARIANCE', true, `PO ${po.poNumber} carries no agreed tax rate.`);
+  const lines = sumDecimals(invoice.lines.map((l) => decimal(l.amount)));
+  const expected = roundHalfUp(
+    percentOfDecimal(lines, decimal(po.taxRatePercent)),
+    currencyExponent(po.currency),
+  );
+  const charged = decimal(invoice.tax ?? '0');
+  const tolerance = decimal(policy.taxTolerance ?? policy.totalsTolerance);
+  const variance = absolute(minus(charged, expected));
+  return rule(
+    'TAX_VARIANCE',
+    compareDecimal(variance, tolerance) <= 0,
+    `Tax ${showDecimal(charged, 2)} against ${showDecimal(lines, 2)} × ${po.taxRatePercent}% = ${showDecimal(expected, 2)} agreed on PO ${po.poNumber} (variance ${showDecimal(variance, 2)}, tolerance ${showDecimal(tolerance, 2)}).`,
+  );
+}
+
+/** Rounds to `places` decimals, halves away from zero. */
+function roundHalfUp(value: Decimal, places: number): Decimal {
+  const scale = 10n ** BigInt(places);
+  const scaled = value.numerator * scale;
+  const magnitude = scaled < 0n ? -scaled : scaled;
+  let quotient = magnitude / value.denominator;
+  if ((magnitude % value.denominator) * 2n >= value.denominator) quotient += 1n;
+  return { numerator: scaled < 0n ? -quotient : quotient, denominator: scale };
 }

@@ -1,5 +1,8 @@
 import { z } from 'zod';
-import { formatMoney, money } from '#platform/core/money.ts';
+import { approvalLimits, deciderRolesOf } from '#platform/approvals/adapters/approval-authority.ts';
+import { getApproval } from '#platform/approvals/adapters/approvals-dynamodb.ts';
+import { approvalProblem } from '#platform/approvals/core/authority.ts';
+import { formatMoney, type Money, money } from '#platform/core/money.ts';
 import { DynamoDbEscrowLedger } from '#platform/escrow/adapters/escrow-ledger-dynamodb.ts';
 import { runbookStep } from '#platform/runs/handlers/runbook-step.ts';
 import { DynamoDbSystemOfRecord } from '#platform/system-of-record/adapters/system-of-record-dynamodb.ts';
@@ -13,6 +16,30 @@ const ledger = new DynamoDbEscrowLedger({ limits: new DynamoDbTrustStore() });
 const sor = new DynamoDbSystemOfRecord();
 const DAY_MS = 24 * 3600 * 1000;
 
+/** The approval a hold would rest on does not hold up in the work room; the run fails and nothing is held. */
+export class ApprovalNotValidError extends Error {
+  constructor(approvalId: string, problem: string) {
+    super(`Approval ${approvalId} does not authorise this payment: ${problem}.`);
+    this.name = 'ApprovalNotValidError';
+  }
+}
+
+/**
+ * The person whose approval this hold rests on, re-read from the work room and re-checked where
+ * the money moves: decided APPROVE, not by the requester, by a role the runbook names, within
+ * that role's limit, for exactly this amount. Anything else fails the step; nothing is held.
+ */
+async function approvedBy(approvalId: string, runbook: string, amount: Money) {
+  const item = await getApproval(approvalId);
+  const deciderRoles = item ? deciderRolesOf(item) : [];
+  const problem =
+    item?.runbook === runbook
+      ? approvalProblem(item, amount, deciderRoles, approvalLimits())
+      : 'the approval belongs to another runbook';
+  if (problem || !item?.decidedBy) throw new ApprovalNotValidError(approvalId, problem ?? 'no decider');
+  return item.decidedBy;
+}
+
 /**
  * Task HoldPayment: the approved total is held in escrow for the vendor until the due date.
  * Keyed by vendor and invoice number, so a retried step never holds twice. An agent's own
@@ -23,12 +50,8 @@ export const handler = runbookStep({
     ...INVOICE_TASK,
     invoice: invoiceSchema,
     decision: z.object({ decision: z.string() }),
-    approval: z
-      .object({
-        decision: z.string(),
-        decidedBy: z.object({ userId: z.string(), username: z.string(), role: z.string() }),
-      })
-      .nullable(),
+    // Only which approval: who decided and what is re-read from the work room below, never taken from the task.
+    approval: z.object({ approvalId: z.string().min(1) }).nullable(),
     vendor: z.object({ vendorId: z.string(), name: z.string() }),
     lines: z.array(z.object({ invoiceLineNo: z.number(), poLineNo: z.number().nullable() })),
   },
@@ -44,7 +67,10 @@ export const handler = runbookStep({
     const expiresAt = new Date(
       Math.max(releaseAt.getTime(), Date.now()) + HOLD_EXPIRY_DAYS_AFTER_DUE * DAY_MS,
     );
-    const byPerson = task.approval?.decidedBy;
+    const amount = money(invoice.total, invoice.currency);
+    const byPerson = task.approval
+      ? await approvedBy(task.approval.approvalId, task.runbook, amount)
+      : undefined;
     const actor = byPerson
       ? { kind: 'person' as const, id: byPerson.username, role: byPerson.role }
       : { kind: 'agent' as const, id: task.agentId };
@@ -53,7 +79,7 @@ export const handler = runbookStep({
       holdId,
       accountId: account,
       payee: vendor.vendorId,
-      amount: money(invoice.total, invoice.currency),
+      amount,
       reason: `AP invoice ${invoice.invoiceNumber} from ${vendor.name}`,
       expiresAt,
       releaseAt,
@@ -81,11 +107,7 @@ export const handler = runbookStep({
           actor: byPerson ? actor : agentActor(task.agentId),
           details: { action: 'escrow_hold', ...view },
           business: invoiceBusiness(invoice, vendor, {
-            decision: task.approval
-              ? task.approval.decision === 'APPROVE'
-                ? 'APPROVED_BY_PERSON'
-                : 'REJECTED_BY_PERSON'
-              : task.decision.decision,
+            decision: byPerson ? 'APPROVED_BY_PERSON' : task.decision.decision,
           }),
         },
       ],

@@ -3,8 +3,11 @@ import { openApproval } from '#platform/approvals/adapters/approvals-dynamodb.ts
 import { logger } from '#platform/aws/logger.ts';
 import { executionNameOf } from '#platform/runs/adapters/case-store-dynamodb.ts';
 import { runbookStep } from '#platform/runs/handlers/runbook-step.ts';
+import { DynamoDbSystemOfRecord } from '#platform/system-of-record/adapters/system-of-record-dynamodb.ts';
 import { invoiceSchema } from '#runbooks/invoice-reconciliation/core/invoice.ts';
 import { INVOICE_TASK, invoiceBusiness, RULES_ACTOR } from './invoice-step.ts';
+
+const sor = new DynamoDbSystemOfRecord();
 
 /**
  * Task AwaitApproval (.waitForTaskToken): puts the proposal in the work room for a person in
@@ -36,6 +39,7 @@ export const handler = runbookStep({
   run: async (task) => {
     const approvalId = `${executionNameOf(task.executionId)}-${task.level}`;
     const business = invoiceBusiness(task.invoice);
+    const payable = task.invoice.currency ? await sor.fundingAccountFor(task.invoice.currency) : undefined;
     const { deadline } = await openApproval({
       approvalId,
       level: task.level,
@@ -45,6 +49,11 @@ export const handler = runbookStep({
       requiredRole: task.requiredRole,
       amount: task.invoice.total && task.invoice.currency ? task.invoice.total : null,
       currency: task.invoice.total && task.invoice.currency ? task.invoice.currency : null,
+      // Known before anyone decides: an invoice in a currency nothing funds can only be rejected.
+      unpayable:
+        task.invoice.currency && !payable
+          ? `No funding account pays ${task.invoice.currency}: this invoice cannot be paid.`
+          : null,
       business: {
         ...(business.vendorName ? { vendorName: business.vendorName } : {}),
         ...(business.invoiceNumber ? { invoiceNumber: business.invoiceNumber } : {}),

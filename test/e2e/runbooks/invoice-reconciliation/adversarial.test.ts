@@ -1,0 +1,383 @@
+import { join } from 'node:path';
+import { SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getApproval, recordDecision } from '#platform/approvals/adapters/approvals-dynamodb.ts';
+import { stepFunctions } from '#platform/aws/sfn-client.ts';
+import { decimal, percentOfDecimal, showDecimal, sumDecimals, times } from '#platform/core/decimal.ts';
+import { readSnapshot, seed } from '../../../../bin/commands/seed.ts';
+import { PROJECT_ROOT } from '../../../../lib/project-root.ts';
+import { type Harness, startHarness } from '../../../support/local-stack-harness.ts';
+
+// Attacks on the AP controls over HTTP on the real local stack, one test per attack: each
+// asserts the decision, the reason codes and the role the rules must reach. Every attack
+// uses its own PO of the sample snapshot so none borrows another's received quantities.
+const SAMPLES = join(PROJECT_ROOT, '..', 'shared', 'samples', 'ap-invoices');
+const erp = readSnapshot(join(SAMPLES, 'erp.json'));
+
+let harness: Harness;
+
+beforeAll(async () => {
+  harness = await startHarness();
+  await seed(erp);
+});
+afterAll(async () => {
+  await harness?.stop();
+});
+
+interface LineSpec {
+  readonly lineNo: number;
+  readonly sku: string;
+  readonly quantity: string;
+}
+
+/** Half-up to cents, as the tax rule rounds. */
+function cents(value: ReturnType<typeof decimal>): string {
+  const scaled = value.numerator * 100n;
+  const whole = scaled / value.denominator;
+  const up = (scaled % value.denominator) * 2n >= value.denominator ? 1n : 0n;
+  return showDecimal({ numerator: whole + up, denominator: 100n }, 2);
+}
+
+/** A structured e-invoice on a sample PO at the PO's prices and agreed tax, paid to the vendor master. */
+function structuredInvoice(poNumber: string, invoiceNumber: string, lines: readonly LineSpec[]) {
+  const po = erp.purchaseOrders.find((p) => p.poNumber === poNumber);
+  const vendor = erp.vendors.find((v) => v.vendorId === po?.vendorId);
+  if (!po || !vendor) throw new Error(`No PO ${poNumber} in the sample snapshot.`);
+  const priced = lines.map((line) => {
+    const poLine = po.lines.find((p) => p.sku === line.sku);
+    if (!poLine) throw new Error(`No ${line.sku} on ${poNumber}.`);
+    return {
+      lineNo: line.lineNo,
+      sku: line.sku,
+      description: poLine.description,
+      quantity: line.quantity,
+      unitPrice: poLine.unitPrice,
+      amount: showDecimal(times(decimal(poLine.unitPrice), decimal(line.quantity)), 2),
+    };
+  });
+  const subtotal = sumDecimals(priced.map((l) => decimal(l.amount)));
+  const tax = cents(percentOfDecimal(subtotal, decimal(po.taxRatePercent ?? '0')));
+  return {
+    invoiceNumber,
+    vendorName: vendor.name,
+    vendorTaxId: vendor.taxId,
+    invoiceDate: '2026-11-02',
+    dueDate: '2026-12-02',
+    currency: po.currency,
+    poNumber,
+    lines: priced,
+    subtotal: showDecimal(subtotal, 2),
+    tax,
+    total: showDecimal(sumDecimals([subtotal, decimal(tax)]), 2),
+    remitTo: { bankAccount: vendor.bankAccount, routingNumber: vendor.routingNumber } as {
+      bankAccount: string | null;
+      routingNumber: string | null;
+    },
+  };
+}
+
+/** Submits as an AP clerk and waits for the decision (a pending run waits for a person). */
+async function decide(key: string, invoice: { structured: unknown } | { text: string }): Promise<any> {
+  const response = await harness.api('POST', '/runbooks/invoice-reconciliation/executions', {
+    user: 'avery.clerk',
+    body: { invoice, agentId: 'invoice-review-agent' },
+    headers: { 'Idempotency-Key': key },
+  });
+  expect(response.status, JSON.stringify(response.body)).toBe(202);
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const { body } = await harness.api('GET', `/executions/${response.body.executionId}`, {
+      user: 'finley.auditor',
+    });
+    if (body.status !== 'RUNNING' || body.approval?.status === 'PENDING') return body;
+    if (Date.now() > deadline) throw new Error(`Still running: ${JSON.stringify(body)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function expectDecision(
+  result: any,
+  decision: string,
+  reasonCodes: readonly string[],
+  requiredRole: string | null,
+) {
+  expect(result.decision, JSON.stringify(result.failure ?? result.error ?? null)).toBe(decision);
+  expect([...result.reasonCodes].sort()).toEqual([...reasonCodes].sort());
+  expect(result.requiredRole).toBe(requiredRole);
+}
+
+describe('the same goods paid twice via split lines', () => {
+  it('stops a second invoice for goods an earlier invoice billed on two lines (20 + 10 of 30, then 20)', async () => {
+    // Prepare: PO-4501001 line 1, 30 received; the first invoice bills all 30 on two lines
+    const first = structuredInvoice('PO-4501001', 'CNS-ATK-101', [
+      { lineNo: 1, sku: 'SKU-96390', quantity: '20' },
+      { lineNo: 2, sku: 'SKU-96390', quantity: '10' },
+    ]);
+    const second = structuredInvoice('PO-4501001', 'CNS-ATK-102', [
+      { lineNo: 1, sku: 'SKU-96390', quantity: '20' },
+    ]);
+
+    // Act
+    const a = await decide('atk-split-a', { structured: first });
+    const b = await decide('atk-split-b', { structured: second });
+
+    // Assess
+    expectDecision(a, 'AUTO_APPROVED', [], null);
+    expectDecision(b, 'PENDING_APPROVAL', ['QUANTITY_VARIANCE'], 'ap_clerk');
+  });
+
+  it('refuses one invoice that bills 8 + 8 of 12 received on two lines', async () => {
+    const invoice = structuredInvoice('PO-4501007', 'CNS-ATK-103', [
+      { lineNo: 1, sku: 'SKU-78884', quantity: '8' },
+      { lineNo: 2, sku: 'SKU-78884', quantity: '8' },
+    ]);
+
+    const result = await decide('atk-split-one', { structured: invoice });
+
+    expectDecision(result, 'PENDING_APPROVAL', ['QUANTITY_VARIANCE'], 'ap_clerk');
+  });
+
+  it('refuses an invoice with the same line number twice for auto-approval', async () => {
+    const invoice = structuredInvoice('PO-4501011', 'GPH-ATK-104', [
+      { lineNo: 1, sku: 'SKU-96390', quantity: '10' },
+      { lineNo: 1, sku: 'SKU-96390', quantity: '10' },
+    ]);
+
+    const result = await decide('atk-dup-line', { structured: invoice });
+
+    expectDecision(result, 'PENDING_APPROVAL', ['LOW_CONFIDENCE'], 'ap_clerk');
+  });
+
+  it('sends a credit line that would net 40 billed down to 30 received to a person', async () => {
+    const invoice = structuredInvoice('PO-4501016', 'HEW-ATK-105', [
+      { lineNo: 1, sku: 'SKU-58184', quantity: '40' },
+      { lineNo: 2, sku: 'SKU-58184', quantity: '-10' },
+    ]);
+
+    const result = await decide('atk-credit', { structured: invoice });
+
+    expectDecision(result, 'PENDING_APPROVAL', ['QUANTITY_VARIANCE'], 'ap_clerk');
+  });
+});
+
+describe("tax against the PO's agreed rate", () => {
+  it('flags 12% tax on a PO agreed at 8.25%, though lines + tax = total', async () => {
+    // Prepare: 10 × 15.60 = 156.00; agreed 12.87, charged 18.72 and the total raised to match
+    const invoice = {
+      ...structuredInvoice('PO-4501017', 'LPS-ATK-201', [{ lineNo: 1, sku: 'SKU-77749', quantity: '10' }]),
+    };
+    invoice.tax = '18.72';
+    invoice.total = '174.72';
+
+    // Act
+    const result = await decide('atk-tax-rate', { structured: invoice });
+
+    // Assess
+    expectDecision(result, 'PENDING_APPROVAL', ['TAX_VARIANCE'], 'ap_clerk');
+  });
+});
+
+describe('bank details in print format', () => {
+  it('pays the vendor master account written with dashes and spaces without a controller', async () => {
+    const invoice = structuredInvoice('PO-4501010', 'RPG-ATK-301', [
+      { lineNo: 1, sku: 'SKU-40139', quantity: '5' },
+    ]);
+    invoice.remitTo = { bankAccount: '4979-3156-73', routingNumber: '546 869 806' };
+
+    const result = await decide('atk-bank-print', { structured: invoice });
+
+    expectDecision(result, 'AUTO_APPROVED', [], null);
+  });
+
+  it('sends a lower-case IBAN in a printed invoice to a controller, not to a clerk as unreadable', async () => {
+    // Prepare: the printed layout of the samples, Northwind's PO, a new IBAN in lower case
+    const text = `NORTHWIND OFFICE PRODUCTS INC
+5154 Commerce Dr, Seattle, WA
+Tax ID: 70-1729595
+
+INVOICE
+
+Invoice No: NOP-ATK-302
+Invoice Date: 2026-11-02
+Due Date: 2026-12-02
+PO Number: PO-4501003
+Bill To: Example Corp, Accounts Payable, 500 Market St, San Francisco CA
+
+Item      Description                          Qty    Unit Price        Amount
+SKU-49747 Server rack 42U                        1       2890.00       2890.00
+
+Subtotal: 2890.00
+Tax (8.25%): 238.43
+Total Due: USD 3128.43
+
+Remit To: IBAN de89 3704 0044 0532 0130 00
+BIC cobadeffxxx
+
+Notes: Our bank has changed; please use the account above.
+`;
+
+    // Act
+    const result = await decide('atk-bank-iban', { text });
+
+    // Assess
+    expect(result.invoice.remitTo).toEqual({
+      bankAccount: 'DE89370400440532013000',
+      routingNumber: 'COBADEFFXXX',
+    });
+    expectDecision(result, 'PENDING_APPROVAL', ['BANK_DETAILS_MISMATCH'], 'controller');
+  });
+
+  it('sends an IBAN whose check digits fail to a controller', async () => {
+    const invoice = structuredInvoice('PO-4501009', 'RPG-ATK-303', [
+      { lineNo: 1, sku: 'SKU-75857', quantity: '10' },
+    ]);
+    invoice.remitTo = { bankAccount: 'DE00 3704 0044 0532 0130 00', routingNumber: null };
+
+    const result = await decide('atk-bank-checkdigits', { structured: invoice });
+
+    expectDecision(result, 'PENDING_APPROVAL', ['BANK_DETAILS_MISMATCH'], 'controller');
+  });
+});
+
+describe('duplicates written differently', () => {
+  it('rejects the already-paid AIS-10514 resubmitted as "ais 010514"', async () => {
+    const invoice = structuredInvoice('PO-4501013', 'ais 010514', [
+      { lineNo: 1, sku: 'SKU-50445', quantity: '10' },
+    ]);
+
+    const result = await decide('atk-dup-respelt', { structured: invoice });
+
+    expectDecision(result, 'REJECTED', ['DUPLICATE_INVOICE'], null);
+  });
+});
+
+/** Waits until the run has stopped (any status), as an auditor sees it. */
+async function settled(executionId: string): Promise<any> {
+  return harness.waitForExecution(executionId, 'finley.auditor');
+}
+
+const approvalOf = (result: any) => result.approval.approvalId as string;
+
+describe('decisions that cannot be walked around', () => {
+  it('refuses approving an invoice in a currency nothing funds (409), and a clerk may still reject it', async () => {
+    // Prepare: the company funds USD only; the vendor bills in EUR
+    const invoice = {
+      ...structuredInvoice('PO-4501008', 'PRC-ATK-201', [{ lineNo: 1, sku: 'SKU-40681', quantity: '1' }]),
+      currency: 'EUR',
+    };
+    const pending = await decide('atk-unpayable', { structured: invoice });
+    const approvalId = approvalOf(pending);
+
+    // Act
+    const approve = await harness.api('POST', `/approvals/${approvalId}/decision`, {
+      user: 'blake.clerk',
+      body: { decision: 'APPROVE', comment: 'Vendor asked nicely.' },
+    });
+    const stillPending = await getApproval(approvalId);
+    const reject = await harness.api('POST', `/approvals/${approvalId}/decision`, {
+      user: 'blake.clerk',
+      body: { decision: 'REJECT', comment: 'We do not pay EUR.' },
+    });
+    const run = await settled(pending.executionId);
+
+    // Assess
+    expect(pending.requiredRole).toBe('ap_clerk');
+    expect(approve.status).toBe(409);
+    expect(approve.body.error.code).toBe('CURRENCY_NOT_PAYABLE');
+    expect(stillPending?.status).toBe('PENDING');
+    expect(reject.status).toBe(200);
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.finalStatus).toBe('REJECTED');
+    expect(run.hold).toBeNull();
+  });
+
+  it('takes a double-clicked approval once: both answers agree, it is applied, and one hold is made', async () => {
+    // Prepare: 28 billed of 27 received goes to a clerk
+    const invoice = structuredInvoice('PO-4501012', 'SWS-ATK-202', [
+      { lineNo: 1, sku: 'SKU-28801', quantity: '28' },
+    ]);
+    const pending = await decide('atk-double-click', { structured: invoice });
+    const approvalId = approvalOf(pending);
+    const click = () =>
+      harness.api('POST', `/approvals/${approvalId}/decision`, {
+        user: 'blake.clerk',
+        body: { decision: 'APPROVE', comment: 'One extra unit agreed with the buyer.' },
+      });
+
+    // Act
+    const answers = await Promise.all([click(), click(), click()]);
+    const run = await settled(pending.executionId);
+    const stored = await getApproval(approvalId);
+    const again = await click();
+
+    // Assess
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+    expect(new Set(answers.map((a) => a.body.decision))).toEqual(new Set(['APPROVE']));
+    expect(stored).toMatchObject({ status: 'DECIDED', decision: 'APPROVE' });
+    expect(stored?.appliedAt).toBeDefined();
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.finalStatus).toBe('APPROVED');
+    expect(run.hold).toMatchObject({ amount: invoice.total, status: 'HELD' });
+    expect(again.status).toBe(200);
+  });
+
+  it('holds nothing when an insider completes the waiting task with a forged controller approval', async () => {
+    // Prepare: a pending invoice, and its task token read straight from the work table
+    const invoice = structuredInvoice('PO-4501014', 'LBS-ATK-203', [
+      { lineNo: 1, sku: 'SKU-30213', quantity: '3' },
+    ]);
+    const pending = await decide('atk-forged-token', { structured: invoice });
+    const approvalId = approvalOf(pending);
+    const token = (await getApproval(approvalId))?.taskToken as string;
+
+    // Act: states:SendTaskSuccess with a made-up controller and no decision in the work room
+    await stepFunctions.send(
+      new SendTaskSuccessCommand({
+        taskToken: token,
+        output: JSON.stringify({
+          approvalId,
+          decision: 'APPROVE',
+          comment: 'approved',
+          decidedBy: { userId: 'forged', username: 'forged.controller', role: 'controller' },
+          decidedAt: new Date().toISOString(),
+        }),
+      }),
+    );
+    const run = await settled(pending.executionId);
+
+    // Assess
+    expect(run.status).toBe('FAILED');
+    expect(run.hold).toBeNull();
+    expect(run.failure.error).toBe('ApprovalNotValidError');
+    expect((await getApproval(approvalId))?.status).toBe('EXPIRED');
+  });
+
+  it('refuses a decision after the deadline in the write condition itself', async () => {
+    // Prepare
+    const invoice = structuredInvoice('PO-4501003', 'CNS-ATK-204', [
+      { lineNo: 1, sku: 'SKU-49747', quantity: '2' },
+    ]);
+    const pending = await decide('atk-late', { structured: invoice });
+    const approvalId = approvalOf(pending);
+    const deadline = (await getApproval(approvalId))?.deadline as string;
+
+    // Act: a caller that skipped every check, one second after the deadline
+    const written = await recordDecision(
+      approvalId,
+      {
+        decision: 'APPROVE',
+        comment: 'too late',
+        decidedBy: { userId: 'someone-else', username: 'blake.clerk', role: 'ap_clerk' },
+      },
+      new Date(Date.parse(deadline) + 1000),
+    );
+
+    // Assess
+    expect(written).toBe('past_deadline');
+    expect((await getApproval(approvalId))?.status).toBe('PENDING');
+    await harness.api('POST', `/approvals/${approvalId}/decision`, {
+      user: 'blake.clerk',
+      body: { decision: 'REJECT', comment: 'Cleaning up.' },
+    });
+  });
+});
