@@ -6,6 +6,7 @@ export const REASON_CODES = {
   PRICE_VARIANCE: 'approval',
   QUANTITY_VARIANCE: 'approval',
   TOTALS_MISMATCH: 'approval',
+  INVOICE_DATE_INVALID: 'approval',
   TAX_VARIANCE: 'approval',
   CURRENCY_MISMATCH: 'approval',
   BANK_DETAILS_MISMATCH: 'controller',

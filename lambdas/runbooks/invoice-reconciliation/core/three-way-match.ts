@@ -37,10 +37,14 @@ export function validateArithmetic(invoice: Invoice, policy: ApPolicy): RuleResu
   // Exact decimals throughout: a unit price may carry more decimals than the currency, a yen tolerance fewer.
   const tolerance = decimal(policy.totalsTolerance);
   const within = (a: Decimal, b: Decimal) => compareDecimal(absolute(minus(a, b)), tolerance) <= 0;
+  // A line may differ from quantity × price only by rounding to the currency (half a minor unit):
+  // the totals tolerance per line would let a cent per line add up over many lines.
+  const halfUnit = { numerator: 1n, denominator: 2n * 10n ** BigInt(currencyExponent(invoice.currency)) };
+  const lineTolerance = compareDecimal(halfUnit, tolerance) < 0 ? halfUnit : tolerance;
   const results: RuleResult[] = [];
   for (const line of invoice.lines) {
     const expected = times(decimal(line.unitPrice), decimal(line.quantity));
-    if (!within(expected, decimal(line.amount))) {
+    if (compareDecimal(absolute(minus(expected, decimal(line.amount))), lineTolerance) > 0) {
       results.push(
         rule(
           'TOTALS_MISMATCH',
