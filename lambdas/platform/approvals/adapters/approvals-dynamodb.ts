@@ -1,5 +1,13 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type UpdateCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { writeIf } from '#platform/aws/conditional-write.ts';
 import { dynamoDb } from '#platform/aws/dynamodb-client.ts';
+import { queryPages } from '#platform/aws/query-pages.ts';
 import { tableName } from '#platform/aws/resource-env.ts';
 import { isConditionFailure, rethrowTransient } from '#platform/aws/store-errors.ts';
 import type { Role } from '#platform/core/roles.ts';
@@ -38,7 +46,19 @@ export interface ApprovalItem {
 }
 
 const PENDING_INDEX = 'APPROVALS#PENDING';
+/** Pages of pending approvals read at the most (each up to 1 MB). */
+const MAX_WORK_ROOM_PAGES = 50;
 const key = (approvalId: string) => ({ pk: `APPROVAL#${approvalId}`, sk: 'APPROVAL' });
+
+/** One update of an approval item; false when its condition does not hold (nothing written). */
+function updateApproval(
+  approvalId: string,
+  update: Omit<UpdateCommandInput, 'TableName' | 'Key'>,
+): Promise<boolean> {
+  return writeIf(() =>
+    dynamoDb.send(new UpdateCommand({ TableName: tableName('work'), Key: key(approvalId), ...update })),
+  );
+}
 
 export interface PendingApprovalInput {
   approvalId: string;
@@ -113,26 +133,21 @@ export async function getApproval(approvalId: string): Promise<ApprovalItem | un
 
 /** Pending approvals, oldest deadline first. */
 export async function listPendingApprovals(): Promise<ApprovalItem[]> {
-  const items: ApprovalItem[] = [];
-  let start: Record<string, unknown> | undefined;
-  try {
-    do {
-      const page = await dynamoDb.send(
+  const items = await queryPages(
+    (startKey: Record<string, unknown> | undefined) =>
+      dynamoDb.send(
         new QueryCommand({
           TableName: tableName('work'),
           IndexName: 'gsi1',
           KeyConditionExpression: 'gsi1pk = :pending',
           ExpressionAttributeValues: { ':pending': PENDING_INDEX },
-          ExclusiveStartKey: start,
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
         }),
-      );
-      items.push(...((page.Items ?? []) as ApprovalItem[]));
-      start = page.LastEvaluatedKey;
-    } while (start);
-  } catch (error) {
-    rethrowTransient(error);
-  }
-  return items.filter((item) => item.status === 'PENDING');
+      ),
+    // A work room that does not fit in this many pages is refused whole rather than shown in part.
+    { maxPages: MAX_WORK_ROOM_PAGES, atBound: 'refuse', what: 'The pending approvals' },
+  );
+  return (items as ApprovalItem[]).filter((item) => item.status === 'PENDING');
 }
 
 export type DecisionWrite =
@@ -208,49 +223,31 @@ export const APPLY_LEASE_MS = 60_000;
  * decision never both complete the task (and the loser never marks an applied decision as not
  * applied). A lease older than APPLY_LEASE_MS may be taken over: its holder crashed.
  */
-export async function claimApplication(
+export function claimApplication(
   approvalId: string,
   applierId: string,
   now: Date = new Date(),
 ): Promise<boolean> {
-  try {
-    await dynamoDb.send(
-      new UpdateCommand({
-        TableName: tableName('work'),
-        Key: key(approvalId),
-        UpdateExpression: 'SET applyingBy = :me, applyingSince = :now',
-        ConditionExpression:
-          '#status = :decided AND attribute_not_exists(appliedAt) AND (attribute_not_exists(applyingBy) OR applyingBy = :me OR applyingSince < :stale)',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':decided': 'DECIDED',
-          ':me': applierId,
-          ':now': now.toISOString(),
-          ':stale': new Date(now.getTime() - APPLY_LEASE_MS).toISOString(),
-        },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (!isConditionFailure(error)) rethrowTransient(error);
-    return false;
-  }
+  return updateApproval(approvalId, {
+    UpdateExpression: 'SET applyingBy = :me, applyingSince = :now',
+    ConditionExpression:
+      '#status = :decided AND attribute_not_exists(appliedAt) AND (attribute_not_exists(applyingBy) OR applyingBy = :me OR applyingSince < :stale)',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: {
+      ':decided': 'DECIDED',
+      ':me': applierId,
+      ':now': now.toISOString(),
+      ':stale': new Date(now.getTime() - APPLY_LEASE_MS).toISOString(),
+    },
+  });
 }
 
 /** The waiting run took the decision. */
 export async function markApplied(approvalId: string): Promise<void> {
-  try {
-    await dynamoDb.send(
-      new UpdateCommand({
-        TableName: tableName('work'),
-        Key: key(approvalId),
-        UpdateExpression: 'SET appliedAt = :at REMOVE applyingBy, applyingSince',
-        ExpressionAttributeValues: { ':at': new Date().toISOString() },
-      }),
-    );
-  } catch (error) {
-    rethrowTransient(error);
-  }
+  await updateApproval(approvalId, {
+    UpdateExpression: 'SET appliedAt = :at REMOVE applyingBy, applyingSince',
+    ExpressionAttributeValues: { ':at': new Date().toISOString() },
+  });
 }
 
 /**
@@ -258,48 +255,26 @@ export async function markApplied(approvalId: string): Promise<void> {
  * but only by the request that holds the application and only if nobody applied it meanwhile.
  * Returns whether it was marked.
  */
-export async function markNotApplied(approvalId: string, applierId: string): Promise<boolean> {
-  try {
-    await dynamoDb.send(
-      new UpdateCommand({
-        TableName: tableName('work'),
-        Key: key(approvalId),
-        UpdateExpression:
-          'SET #status = :expired, expiredAt = :at REMOVE gsi1pk, gsi1sk, applyingBy, applyingSince',
-        ConditionExpression: 'applyingBy = :me AND attribute_not_exists(appliedAt)',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':expired': 'EXPIRED',
-          ':at': new Date().toISOString(),
-          ':me': applierId,
-        },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (!isConditionFailure(error)) rethrowTransient(error);
-    return false;
-  }
+export function markNotApplied(approvalId: string, applierId: string): Promise<boolean> {
+  return updateApproval(approvalId, {
+    UpdateExpression:
+      'SET #status = :expired, expiredAt = :at REMOVE gsi1pk, gsi1sk, applyingBy, applyingSince',
+    ConditionExpression: 'applyingBy = :me AND attribute_not_exists(appliedAt)',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':expired': 'EXPIRED', ':at': new Date().toISOString(), ':me': applierId },
+  });
 }
 
 /** The deadline passed undecided: the approval leaves the work room (only if still pending). */
 export async function expireApproval(approvalId: string): Promise<void> {
-  try {
-    await dynamoDb.send(
-      new UpdateCommand({
-        TableName: tableName('work'),
-        Key: key(approvalId),
-        UpdateExpression: 'SET #status = :expired, expiredAt = :at REMOVE gsi1pk, gsi1sk',
-        ConditionExpression: '#status = :pending',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':expired': 'EXPIRED',
-          ':at': new Date().toISOString(),
-          ':pending': 'PENDING',
-        },
-      }),
-    );
-  } catch (error) {
-    if (!isConditionFailure(error)) rethrowTransient(error);
-  }
+  await updateApproval(approvalId, {
+    UpdateExpression: 'SET #status = :expired, expiredAt = :at REMOVE gsi1pk, gsi1sk',
+    ConditionExpression: '#status = :pending',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: {
+      ':expired': 'EXPIRED',
+      ':at': new Date().toISOString(),
+      ':pending': 'PENDING',
+    },
+  });
 }
