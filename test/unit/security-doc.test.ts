@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { catalogFunctions } from '../../lib/catalog.ts';
@@ -14,5 +14,21 @@ describe('docs/security.md', () => {
 
   it('lists every function of the catalog', () => {
     for (const fn of catalogFunctions()) expect(renderIamMatrix()).toContain(`| ${fn.id} |`);
+  });
+
+  it('names, for every money control, a test that exists', () => {
+    // Prepare
+    const section = document.slice(document.indexOf('## 6. Money controls'));
+    const rows = [...section.matchAll(/^\| (.+?) \| `([^`]+)` › (.+?) \|$/gm)];
+
+    // Act
+    const missing = rows.filter(([, , file, title]) => {
+      const path = join(PROJECT_ROOT, file as string);
+      return !existsSync(path) || !readFileSync(path, 'utf8').includes(`'${title}'`);
+    });
+
+    // Assess
+    expect(rows.length).toBeGreaterThan(20);
+    expect(missing.map(([, control]) => control)).toEqual([]);
   });
 });
