@@ -30,7 +30,7 @@ export class RunbookDefinitionError extends Error {
 const PLACEHOLDER = /\$\{([A-Za-z][A-Za-z0-9]*)\}/g;
 
 /** Keys every Task receives in its Parameters, so every handler knows what it runs under. */
-export const CONTEXT_KEYS = ['runbook', 'runbookVersion', 'executionId.$'] as const;
+export const CONTEXT_KEYS = ['runbook', 'runbookVersion', 'executionArn.$'] as const;
 
 export function runbookVersion(asl: string, markdown: string, policy: string): string {
   const hash = createHash('sha256');
@@ -125,7 +125,7 @@ function injectContext(runbook: string, version: string, states: Record<string, 
       }
       target.runbook = runbook;
       target.runbookVersion = version;
-      target['executionId.$'] = '$$.Execution.Id';
+      target['executionArn.$'] = '$$.Execution.Id';
     }
     if (state.Type === 'Parallel' && Array.isArray(state.Branches)) {
       for (const branch of state.Branches) {

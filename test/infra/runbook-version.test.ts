@@ -82,7 +82,7 @@ describe.each(catalogRunbooks())('runbook $name', (definition) => {
       expect(target).toMatchObject({
         runbook: definition.name,
         runbookVersion: expected,
-        'executionId.$': '$$.Execution.Id',
+        'executionArn.$': '$$.Execution.Id',
       });
     }
   });

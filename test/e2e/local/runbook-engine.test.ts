@@ -49,7 +49,10 @@ describe('local runbook engine', () => {
     const { Item } = await dynamoDb.send(
       new GetCommand({ TableName: localTableName('work'), Key: { pk: output.probeKey, sk: 'PROBE' } }),
     );
-    expect(Item?.probe).toMatchObject({ runbookVersion: expectedVersion, executionId: started.executionArn });
+    expect(Item?.probe).toMatchObject({
+      runbookVersion: expectedVersion,
+      executionId: started.executionArn.split(':').at(-1),
+    });
     expect(finished.history.map((e) => e.state).filter(Boolean)).toEqual(
       expect.arrayContaining(['WriteProbe', 'ReadProbe', 'Verdict', 'Passed']),
     );

@@ -18,6 +18,7 @@ import { TollgateError } from '#platform/core/errors.ts';
 import { evidenceWriter } from '#platform/evidence/adapters/evidence-writer.ts';
 import type { EvidenceInput } from '#platform/evidence/core/records.ts';
 import { updateCase } from '#platform/runs/adapters/case-store-dynamodb.ts';
+import { executionIdOf } from '#platform/runs/core/executions.ts';
 import { approvalView } from './list-approvals.ts';
 
 const body = z.strictObject({
@@ -35,7 +36,7 @@ function approvalEvidence(
     recordType: 'approval',
     runbook: item.runbook,
     runbookVersion: item.runbookVersion,
-    executionId: item.executionArn,
+    executionId: executionIdOf(item.executionArn),
   });
 }
 
@@ -137,7 +138,7 @@ export const handler = apiHandler(async (request) => {
     throw error;
   }
   await markApplied(approvalId);
-  await updateCase(decided.executionArn, {
+  await updateCase(executionIdOf(decided.executionArn), {
     approval: {
       approvalId,
       status: 'DECIDED',

@@ -3,7 +3,7 @@ import { authorityFor } from '#platform/approvals/adapters/approval-authority.ts
 import { type ApprovalItem, listPendingApprovals } from '#platform/approvals/adapters/approvals-dynamodb.ts';
 import { TollgateError } from '#platform/core/errors.ts';
 import type { Principal } from '#platform/core/principal.ts';
-import { executionNameOf } from '#platform/runs/adapters/case-store-dynamodb.ts';
+import { executionIdOf } from '#platform/runs/core/executions.ts';
 
 /**
  * In the work room: what this person may approve, and what carries no valid amount or cannot
@@ -29,9 +29,9 @@ export function approvalView(item: ApprovalItem) {
   } = item as ApprovalItem & Record<string, unknown>;
   return {
     ...visible,
-    executionId: executionNameOf(item.executionArn),
+    executionId: executionIdOf(item.executionArn),
     requestedBy: { userId: requestedBy, username: item.requestedByUsername },
-    evidence: { executionId: item.executionArn, recordsPrefix: 'records/' },
+    evidence: { executionId: executionIdOf(item.executionArn), recordsPrefix: 'records/' },
   };
 }
 

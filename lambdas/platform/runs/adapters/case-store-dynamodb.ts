@@ -3,21 +3,16 @@ import { dynamoDb } from '#platform/aws/dynamodb-client.ts';
 import { tableName } from '#platform/aws/resource-env.ts';
 import { rethrowTransient } from '#platform/aws/store-errors.ts';
 
-/** The execution name: the last part of its ARN, also the API's execution id. */
-export function executionNameOf(executionArn: string): string {
-  return executionArn.split(':').at(-1) ?? executionArn;
-}
-
-const caseKey = (executionName: string) => ({ pk: `CASE#${executionName}`, sk: 'CASE' });
+const caseKey = (executionId: string) => ({ pk: `CASE#${executionId}`, sk: 'CASE' });
 
 /** Sets fields on the run's case (what GET /executions/{id} shows); each step adds its part. */
-export async function updateCase(executionArn: string, fields: Record<string, unknown>): Promise<void> {
-  const entries = Object.entries({ ...fields, executionArn, updatedAt: new Date().toISOString() });
+export async function updateCase(executionId: string, fields: Record<string, unknown>): Promise<void> {
+  const entries = Object.entries({ ...fields, executionId, updatedAt: new Date().toISOString() });
   try {
     await dynamoDb.send(
       new UpdateCommand({
         TableName: tableName('work'),
-        Key: caseKey(executionNameOf(executionArn)),
+        Key: caseKey(executionId),
         UpdateExpression: `SET ${entries.map((_, i) => `#f${i} = :v${i}`).join(', ')}`,
         ExpressionAttributeNames: Object.fromEntries(entries.map(([name], i) => [`#f${i}`, name])),
         ExpressionAttributeValues: Object.fromEntries(entries.map(([, value], i) => [`:v${i}`, value])),
@@ -28,10 +23,10 @@ export async function updateCase(executionArn: string, fields: Record<string, un
   }
 }
 
-export async function getCase(executionName: string): Promise<Record<string, unknown> | undefined> {
+export async function getCase(executionId: string): Promise<Record<string, unknown> | undefined> {
   try {
     const { Item } = await dynamoDb.send(
-      new GetCommand({ TableName: tableName('work'), Key: caseKey(executionName), ConsistentRead: true }),
+      new GetCommand({ TableName: tableName('work'), Key: caseKey(executionId), ConsistentRead: true }),
     );
     if (!Item) return undefined;
     const { pk: _pk, sk: _sk, ...fields } = Item;

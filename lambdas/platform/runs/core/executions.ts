@@ -141,7 +141,7 @@ export async function startRunbook(
     const requestedBy: Principal = principal;
     const intake = module.intake ? await module.intake() : undefined;
     const prepared = intake
-      ? await intake({ runbook, body, executionArn, principal, submittedAt: createdAt })
+      ? await intake({ runbook, body, executionId, executionArn, principal, submittedAt: createdAt })
       : { request: body };
     const claim = await deps.index.claim({
       executionId,
@@ -180,6 +180,11 @@ export function parseRunbookRequest(module: RunbookModule, body: unknown): Recor
     );
   }
   return result.data;
+}
+
+/** The execution's id: the name part of its ARN (the API's, the work room's and the evidence's `executionId`). */
+export function executionIdOf(executionArn: string): string {
+  return executionArn.split(':').at(-1) ?? executionArn;
 }
 
 /** Who may read an execution: the requester, and the roles that oversee runbooks. */

@@ -60,6 +60,8 @@ export interface RunbookDefinition {
 export interface IntakeContext<Request> {
   readonly runbook: string;
   readonly body: Request;
+  /** The execution's id (its name); evidence and the case are keyed by it. */
+  readonly executionId: string;
   readonly executionArn: string;
   readonly principal: Principal;
   readonly submittedAt: string;

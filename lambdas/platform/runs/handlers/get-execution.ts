@@ -26,7 +26,7 @@ export const handler = apiHandler(async (request) => {
     stoppedAt: state.stoppedAt ?? null,
     ...(found && caseView ? caseView(found) : {}),
     evidence: {
-      executionId: record.executionArn,
+      executionId: record.executionId,
       recordsPrefix: 'records/',
       verify: 'tollgate evidence verify',
     },

@@ -135,7 +135,7 @@ export class DynamoDbSystemOfRecord implements SystemOfRecord {
     invoiceNumber: string,
     lines: Record<number, string>,
     readVersion: number,
-    executionArn: string,
+    executionId: string,
   ): Promise<void> {
     try {
       await dynamoDb.send(
@@ -159,10 +159,10 @@ export class DynamoDbSystemOfRecord implements SystemOfRecord {
                 Item: {
                   ...referenceKeys.invoiced(poNumber, vendorId, invoiceNumber),
                   data: { lines },
-                  reservedBy: executionArn,
+                  reservedBy: executionId,
                 },
                 ConditionExpression: 'attribute_not_exists(pk) OR reservedBy = :me',
-                ExpressionAttributeValues: { ':me': executionArn },
+                ExpressionAttributeValues: { ':me': executionId },
               },
             },
           ],
@@ -183,7 +183,7 @@ export class DynamoDbSystemOfRecord implements SystemOfRecord {
     poNumber: string,
     vendorId: string,
     invoiceNumber: string,
-    executionArn: string,
+    executionId: string,
   ): Promise<void> {
     // A failed condition: already given back, or reserved by another run, so nothing of ours is left.
     await writeIf(() =>
@@ -192,7 +192,7 @@ export class DynamoDbSystemOfRecord implements SystemOfRecord {
           TableName: tableName('reference'),
           Key: referenceKeys.invoiced(poNumber, vendorId, invoiceNumber),
           ConditionExpression: 'reservedBy = :me',
-          ExpressionAttributeValues: { ':me': executionArn },
+          ExpressionAttributeValues: { ':me': executionId },
         }),
       ),
     );

@@ -9,7 +9,7 @@ import { invoiceNumberKey } from '#runbooks/invoice-reconciliation/core/duplicat
 export async function releaseInvoiceClaim(
   vendorId: string,
   invoiceNumber: string,
-  executionArn: string,
+  executionId: string,
 ): Promise<void> {
   try {
     await dynamoDb.send(
@@ -17,7 +17,7 @@ export async function releaseInvoiceClaim(
         TableName: tableName('work'),
         Key: claimKey(vendorId, invoiceNumber),
         ConditionExpression: 'claimedBy = :me',
-        ExpressionAttributeValues: { ':me': executionArn },
+        ExpressionAttributeValues: { ':me': executionId },
       }),
     );
   } catch (error) {
@@ -39,7 +39,7 @@ const claimKey = (vendorId: string, invoiceNumber: string) => ({
 export async function claimInvoice(
   vendorId: string,
   invoiceNumber: string,
-  executionArn: string,
+  executionId: string,
 ): Promise<'claimed' | { heldBy: string }> {
   const key = claimKey(vendorId, invoiceNumber);
   try {
@@ -50,11 +50,11 @@ export async function claimInvoice(
           ...key,
           vendorId,
           invoiceNumber,
-          claimedBy: executionArn,
+          claimedBy: executionId,
           claimedAt: new Date().toISOString(),
         },
         ConditionExpression: 'attribute_not_exists(pk) OR claimedBy = :me',
-        ExpressionAttributeValues: { ':me': executionArn },
+        ExpressionAttributeValues: { ':me': executionId },
       }),
     );
     return 'claimed';
@@ -73,10 +73,10 @@ export async function claimInvoice(
  */
 export async function releaseInvoiceReservations(
   invoice: { readonly vendorId: string; readonly invoiceNumber: string; readonly poNumber: string | null },
-  executionArn: string,
+  executionId: string,
   sor: Pick<DynamoDbSystemOfRecord, 'releaseQuantities'> = new DynamoDbSystemOfRecord(),
 ): Promise<void> {
-  await releaseInvoiceClaim(invoice.vendorId, invoice.invoiceNumber, executionArn);
+  await releaseInvoiceClaim(invoice.vendorId, invoice.invoiceNumber, executionId);
   if (invoice.poNumber)
-    await sor.releaseQuantities(invoice.poNumber, invoice.vendorId, invoice.invoiceNumber, executionArn);
+    await sor.releaseQuantities(invoice.poNumber, invoice.vendorId, invoice.invoiceNumber, executionId);
 }

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { expireApproval } from '#platform/approvals/adapters/approvals-dynamodb.ts';
-import { executionNameOf } from '#platform/runs/adapters/case-store-dynamodb.ts';
 import { runbookStep } from '#platform/runs/handlers/runbook-step.ts';
 import { invoiceSchema } from '#runbooks/invoice-reconciliation/core/invoice.ts';
 import { INVOICE_TASK, invoiceBusiness, RULES_ACTOR } from './invoice-step.ts';
@@ -20,7 +19,7 @@ export const handler = runbookStep({
     }),
   },
   run: async (task) => {
-    const expired = `${executionNameOf(task.executionId)}-1`;
+    const expired = `${task.executionId}-1`;
     await expireApproval(expired);
     return {
       result: { requiredRole: ESCALATION_ROLE, expiredApprovalId: expired },

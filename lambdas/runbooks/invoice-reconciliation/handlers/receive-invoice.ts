@@ -32,7 +32,7 @@ export async function receiveInvoice(
     recordType: 'action',
     runbook: context.runbook,
     runbookVersion: requireEnv(runbookVersionEnv(context.runbook)),
-    executionId: context.executionArn,
+    executionId: context.executionId,
     eventKey: 'Submit/invoice_received',
     actor: { kind: 'person', id: context.principal.username, role: context.principal.roles.join(',') },
     details: {

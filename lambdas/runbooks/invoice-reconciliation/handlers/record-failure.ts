@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { expireApproval } from '#platform/approvals/adapters/approvals-dynamodb.ts';
 import { recordCycleTime } from '#platform/aws/metrics.ts';
-import { executionNameOf, getCase } from '#platform/runs/adapters/case-store-dynamodb.ts';
+import { getCase } from '#platform/runs/adapters/case-store-dynamodb.ts';
 import { runbookStep, writeStepEvidence } from '#platform/runs/handlers/runbook-step.ts';
 import { releaseInvoiceReservations } from '#runbooks/invoice-reconciliation/adapters/invoice-claims-dynamodb.ts';
 import { INVOICE_TASK, RULES_ACTOR } from './invoice-step.ts';
@@ -27,7 +27,7 @@ export const handler = runbookStep({
         details: { action: 'runbook_failed', ...failure },
       },
     ]);
-    const name = executionNameOf(task.executionId);
+    const name = task.executionId;
     await Promise.all([expireApproval(`${name}-1`), expireApproval(`${name}-2`)]);
     const found = await getCase(name);
     const vendorId = (found?.match as { vendor?: { vendorId?: string } } | undefined)?.vendor?.vendorId;

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { openApproval } from '#platform/approvals/adapters/approvals-dynamodb.ts';
 import { logger } from '#platform/aws/logger.ts';
-import { executionNameOf } from '#platform/runs/adapters/case-store-dynamodb.ts';
 import { runbookStep } from '#platform/runs/handlers/runbook-step.ts';
 import { DynamoDbSystemOfRecord } from '#platform/system-of-record/adapters/system-of-record-dynamodb.ts';
 import { invoiceSchema } from '#runbooks/invoice-reconciliation/core/invoice.ts';
@@ -37,13 +36,13 @@ export const handler = runbookStep({
     ),
   },
   run: async (task) => {
-    const approvalId = `${executionNameOf(task.executionId)}-${task.level}`;
+    const approvalId = `${task.executionId}-${task.level}`;
     const business = invoiceBusiness(task.invoice);
     const payable = task.invoice.currency ? await sor.fundingAccountFor(task.invoice.currency) : undefined;
     const { deadline } = await openApproval({
       approvalId,
       level: task.level,
-      executionArn: task.executionId,
+      executionArn: task.executionArn,
       runbook: task.runbook,
       runbookVersion: task.runbookVersion,
       requiredRole: task.requiredRole,

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { openApproval } from '#platform/approvals/adapters/approvals-dynamodb.ts';
-import { executionNameOf } from '#platform/runs/adapters/case-store-dynamodb.ts';
 import { runbookStep } from '#platform/runs/handlers/runbook-step.ts';
 
 /** Task AwaitApproval (.waitForTaskToken): the payout waits for a controller. */
@@ -16,12 +15,12 @@ export const handler = runbookStep({
     requestedBy: z.object({ userId: z.string(), username: z.string() }),
   },
   run: async (task) => {
-    const approvalId = `${executionNameOf(task.executionId)}-1`;
+    const approvalId = `${task.executionId}-1`;
     const typed = !task.request.omitAmount;
     const { deadline } = await openApproval({
       approvalId,
       level: 1,
-      executionArn: task.executionId,
+      executionArn: task.executionArn,
       runbook: task.runbook,
       runbookVersion: task.runbookVersion,
       requiredRole: 'controller',
