@@ -23,6 +23,9 @@ function emulatorDir(): string {
   return join(dirname(require.resolve('amplify-dynamodb-simulator/package.json')), 'emulator');
 }
 
+/** A reserved name (RFC 2606 `.invalid`): no page a developer visits can come from it. */
+export const NO_BROWSER_ORIGIN = 'http://tollgate.invalid';
+
 /** Starts DynamoDB Local on 127.0.0.1 through the loopback launcher and waits until it answers. */
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise<DynamoDbLocal> {
   const emulator = emulatorDir();
@@ -36,6 +39,9 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
     String(options.port),
     '-sharedDb',
     '-disableTelemetry',
+    // Its default answers any web page's CORS preflight; only an origin no browser can have is allowed.
+    '-cors',
+    NO_BROWSER_ORIGIN,
   ];
   if (options.dataDir) {
     mkdirSync(options.dataDir, { recursive: true });

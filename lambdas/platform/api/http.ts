@@ -94,7 +94,14 @@ function buildRequest(event: APIGatewayProxyEvent, principal: Principal): ApiReq
     pathParameter: (name) => {
       const value = event.pathParameters?.[name];
       if (value === undefined) throw new TollgateError('VALIDATION_FAILED', `The path is missing {${name}}.`);
-      return decodeURIComponent(value);
+      try {
+        return decodeURIComponent(value);
+      } catch {
+        throw new TollgateError(
+          'VALIDATION_FAILED',
+          `The path segment {${name}} is not valid percent-encoding.`,
+        );
+      }
     },
     jsonBody: () => {
       if (event.body === null || event.body === undefined || event.body.trim() === '') return {};

@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APPROVAL_LIMITS_ENV } from '#platform/aws/resource-env.ts';
+import { money } from '#platform/core/money.ts';
+import { DynamoDbEscrowLedger } from '#platform/escrow/adapters/escrow-ledger-dynamodb.ts';
+import { handler as expireHolds } from '#platform/escrow/handlers/expire-holds.ts';
 import { registerRunbook } from '#runbooks/registry.ts';
+import { NO_BROWSER_ORIGIN } from '../../../../local/dynamodb-local.ts';
 import { type Harness, startHarness } from '../../../support/local-stack-harness.ts';
 import { pettyCash } from '../../../support/runbooks/petty-cash/module.ts';
 
@@ -215,3 +219,68 @@ async function waitUntilRequested(executionId: string): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+describe('small doors an attacker would try', () => {
+  it.each([
+    ['GET', '/executions/%E0%A4%A'],
+    ['POST', '/approvals/%zz/decision'],
+  ])('answers %s %s (malformed percent-encoding) with 400, not 500', async (method, path) => {
+    // Act
+    const response = await harness.api(method, path, {
+      user: 'dana.controller',
+      ...(method === 'POST' ? { body: { decision: 'APPROVE', comment: 'Looks right.' } } : {}),
+    });
+
+    // Assess
+    expect(response.status).toBe(400);
+    expect(response.body.error.code).toBe('VALIDATION_FAILED');
+  });
+
+  it('does not let whoever invokes the expiry sweeper choose its clock', async () => {
+    // Prepare: a hold that expires in an hour
+    const ledger = new DynamoDbEscrowLedger();
+    await ledger.fund({ operationId: 'clock-fund', accountId: 'CLOCK', amount: money('100.00', 'USD') });
+    await ledger.hold({
+      operationId: 'clock-hold',
+      holdId: 'clock-hold',
+      accountId: 'CLOCK',
+      payee: 'vendor-clock',
+      amount: money('40.00', 'USD'),
+      reason: 'sweeper clock',
+      expiresAt: new Date(Date.now() + 3_600_000),
+      initiatedBy: { kind: 'person', id: 'avery.clerk' },
+    });
+
+    // Act: an event that claims it is the year 2100
+    const swept = await (expireHolds as (event: unknown) => Promise<{ expired: unknown[] }>)({
+      at: '2100-01-01T00:00:00Z',
+      time: '2100-01-01T00:00:00Z',
+    });
+
+    // Assess
+    expect(swept.expired).toEqual([]);
+    expect((await ledger.getHold('clock-hold'))?.status).toBe('HELD');
+  });
+});
+
+describe('the local tables and a web page', () => {
+  const preflight = (origin: string) =>
+    fetch(harness.stack.endpoints.dynamodb, {
+      method: 'OPTIONS',
+      headers: {
+        Origin: origin,
+        'Access-Control-Request-Method': 'POST',
+        'Access-Control-Request-Headers': 'authorization,content-type,x-amz-target',
+      },
+    });
+
+  it('runs DynamoDB Local with an explicit CORS allow-list that names no web page', async () => {
+    // Act
+    const evil = await preflight('http://evil.example');
+    const listed = await preflight(NO_BROWSER_ORIGIN);
+
+    // Assess: the allow-list is in force (the listed origin is echoed) and a web page is not on it
+    expect(listed.headers.get('access-control-allow-origin')).toBe(NO_BROWSER_ORIGIN);
+    expect(evil.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});

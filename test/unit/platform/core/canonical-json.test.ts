@@ -21,3 +21,38 @@ describe('canonicalJson (RFC 8785)', () => {
     expect(() => canonicalJson({ value })).toThrow(TypeError);
   });
 });
+
+describe('canonical JSON refuses what it would silently change', () => {
+  class Amount {
+    readonly value: string;
+    constructor(value: string) {
+      this.value = value;
+    }
+  }
+  it.each([
+    ['a Date', { at: new Date('2026-12-01T00:00:00Z') }, '$.at'],
+    ['an object with toJSON', { a: [{ toJSON: () => 'x' }] }, '$.a[0]'],
+    ['a Map', { m: new Map([['k', 1]]) }, '$.m'],
+    ['a class instance', { amount: new Amount('1.00') }, '$.amount'],
+    ['NaN', { n: Number.NaN }, '$.n'],
+    ['a bigint', { minor: 1n }, '$.minor'],
+  ])('refuses %s, naming where it is', (_what, value, path) => {
+    // Act
+    const attempt = () => canonicalJson(value);
+
+    // Assess
+    expect(attempt).toThrow(TypeError);
+    expect(attempt).toThrow(path);
+  });
+
+  it('still writes plain objects and objects without a prototype', () => {
+    // Prepare
+    const bare = Object.assign(Object.create(null), { b: 1, a: 'x' });
+
+    // Act
+    const written = canonicalJson({ z: bare, list: [1, null] });
+
+    // Assess
+    expect(written).toBe('{"list":[1,null],"z":{"a":"x","b":1}}');
+  });
+});
