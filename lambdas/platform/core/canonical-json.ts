@@ -13,8 +13,18 @@ export function canonicalJson(value: unknown, path = '$'): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'bigint')
     throw new TypeError(`Canonical JSON cannot hold a bigint (at ${path}): write money as a decimal string.`);
-  if (Array.isArray(value))
-    return `[${value.map((item, i) => canonicalJson(item ?? null, `${path}[${i}]`)).join(',')}]`;
+  if (Array.isArray(value)) {
+    // JSON.stringify writes a hole or undefined in an array as null: refuse it, so two different arrays never hash alike.
+    const items: string[] = [];
+    for (let i = 0; i < value.length; i++) {
+      if (value[i] === undefined)
+        throw new TypeError(
+          `Canonical JSON cannot hold undefined in an array (at ${path}[${i}]): write null.`,
+        );
+      items.push(canonicalJson(value[i], `${path}[${i}]`));
+    }
+    return `[${items.join(',')}]`;
+  }
   if (typeof value === 'object') {
     // A Date, a Map or a class instance would silently become {} (or its toJSON): refuse it, so a hash never covers less than its value.
     const prototype = Object.getPrototypeOf(value);

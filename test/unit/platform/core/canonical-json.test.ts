@@ -36,6 +36,10 @@ describe('canonical JSON refuses what it would silently change', () => {
     ['a class instance', { amount: new Amount('1.00') }, '$.amount'],
     ['NaN', { n: Number.NaN }, '$.n'],
     ['a bigint', { minor: 1n }, '$.minor'],
+    ['a Set', { s: new Set([1]) }, '$.s'],
+    ['undefined inside an array', { list: [1, undefined] }, '$.list[1]'],
+    ['a hole in an array', { list: Object.assign([1], { 2: 3 }) }, '$.list[1]'],
+    ['Infinity', { n: [Number.NEGATIVE_INFINITY] }, '$.n[0]'],
   ])('refuses %s, naming where it is', (_what, value, path) => {
     // Act
     const attempt = () => canonicalJson(value);
