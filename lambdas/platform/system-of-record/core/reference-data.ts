@@ -19,6 +19,8 @@ export const vendorSchema = z.object({
   routingNumber: z.string().min(6).max(11),
   status: z.enum(['ACTIVE', 'INACTIVE', 'BLOCKED']),
   defaultGlAccount: z.string().min(1).max(32),
+  /** Accounts besides the default this vendor's lines may be coded to. @default none */
+  allowedGlAccounts: z.array(z.string().min(1).max(32)).max(100).optional(),
 });
 
 export const purchaseOrderSchema = z.object({
@@ -77,6 +79,8 @@ export const fundingAccountSchema = z.object({
 });
 
 export const apPolicySchema = z.object({
+  /** The agent whose authority the runbook works under; the requester never chooses it. */
+  agentId: z.string().min(1).optional(),
   priceTolerancePercent: decimal,
   priceToleranceAmount: decimal,
   totalsTolerance: decimal,
@@ -93,6 +97,10 @@ export const erpSnapshotSchema = z.strictObject({
   agents: z.array(agentSeedSchema),
   fundingAccounts: z.array(fundingAccountSchema),
   policy: apPolicySchema,
+  /** The chart of accounts; when present, coding must use an active account. @default no chart check */
+  chartOfAccounts: z
+    .array(z.strictObject({ account: z.string().min(1).max(32), active: z.boolean() }))
+    .optional(),
 });
 
 export type Vendor = z.infer<typeof vendorSchema>;

@@ -33,17 +33,12 @@ export async function assessInvoice(
       ? rule('LOW_CONFIDENCE', false, `Not sure enough of: ${unsure.join(', ')}.`)
       : rule('LOW_CONFIDENCE', true, 'Every field the decision depends on was read with enough confidence.'),
   );
-  const vendor = await identifyVendor(invoice, sor);
-  if (!vendor) {
-    results.push(
-      rule(
-        'UNKNOWN_VENDOR',
-        false,
-        `No active vendor with tax id ${invoice.vendorTaxId ?? '(none)'} or name ${invoice.vendorName ?? '(none)'}.`,
-      ),
-    );
+  const identity = await identifyVendor(invoice, sor);
+  if (!identity.vendor) {
+    results.push(rule('UNKNOWN_VENDOR', false, identity.reason));
     return { vendor: null, purchaseOrder: null, results, lines: [] };
   }
+  const vendor = identity.vendor;
   results.push(rule('UNKNOWN_VENDOR', true, `Vendor ${vendor.vendorId} (${vendor.name}).`));
   results.push(...(await duplicateChecks(invoice, vendor.vendorId, sor)));
   const po = invoice.poNumber ? await sor.getPurchaseOrder(invoice.poNumber) : undefined;
@@ -63,9 +58,61 @@ export async function assessInvoice(
   return { vendor, purchaseOrder: po ?? null, results, lines: match.lines };
 }
 
-/** By tax id first (it identifies a legal entity), then by normalised name; inactive vendors do not count. */
-async function identifyVendor(invoice: Invoice, sor: SystemOfRecord): Promise<Vendor | undefined> {
-  const byTaxId = invoice.vendorTaxId ? await sor.findVendorByTaxId(invoice.vendorTaxId) : undefined;
-  const vendor = byTaxId ?? (invoice.vendorName ? await sor.findVendorByName(invoice.vendorName) : undefined);
-  return vendor?.status === 'ACTIVE' ? vendor : undefined;
+export type VendorIdentity =
+  | { readonly vendor: Vendor; readonly by: 'tax_id' | 'name' }
+  | { readonly vendor: null; readonly reason: string };
+
+/**
+ * By tax id first (it identifies a legal entity); a name counts only when no tax id is given,
+ * it is written in one script, and it equals an active vendor's name once normalised.
+ * A tax id that names no vendor, or another vendor, is never overruled by a matching name.
+ */
+export async function identifyVendor(invoice: Invoice, sor: SystemOfRecord): Promise<VendorIdentity> {
+  const taxId = invoice.vendorTaxId?.trim() ? invoice.vendorTaxId : null;
+  const name = invoice.vendorName ? invoice.vendorName.normalize('NFKC') : null;
+  if (taxId) {
+    const byTaxId = await sor.findVendorByTaxId(taxId);
+    if (!byTaxId) {
+      return { vendor: null, reason: `No vendor has tax id ${taxId}; the name alone does not identify one.` };
+    }
+    if (byTaxId.status !== 'ACTIVE') {
+      return { vendor: null, reason: `Vendor ${byTaxId.vendorId} (tax id ${taxId}) is not active.` };
+    }
+    // The name may be written differently, but never as the name of another vendor.
+    const named = name ? await sor.findVendorByName(name) : undefined;
+    if (named && named.vendorId !== byTaxId.vendorId) {
+      return {
+        vendor: null,
+        reason: `Tax id ${taxId} belongs to vendor ${byTaxId.vendorId} but the invoice names vendor ${named.vendorId} (${named.name}).`,
+      };
+    }
+    return { vendor: byTaxId, by: 'tax_id' };
+  }
+  if (!name) return { vendor: null, reason: 'The invoice names no vendor tax id and no vendor name.' };
+  const confusable = confusableCharacters(name);
+  if (confusable.length > 0) {
+    return {
+      vendor: null,
+      reason: `Vendor name "${name}" mixes scripts (${confusable.join(' ')}); a look-alike name never identifies a vendor.`,
+    };
+  }
+  const byName = await sor.findVendorByName(name);
+  if (byName?.status !== 'ACTIVE') {
+    return { vendor: null, reason: `No active vendor named ${name} and no tax id on the invoice.` };
+  }
+  return { vendor: byName, by: 'name' };
+}
+
+/**
+ * Letters outside the Latin script in a name that also has Latin letters ('Аcme' with a
+ * Cyrillic 'А'), shown as code points. A name in one script has none.
+ */
+export function confusableCharacters(name: string): string[] {
+  const letters = [...name.normalize('NFKC')].filter((c) => /\p{L}/u.test(c));
+  const latin = letters.filter((c) => /\p{Script=Latin}/u.test(c));
+  const other = letters.filter((c) => !/\p{Script=Latin}/u.test(c));
+  if (latin.length === 0 || other.length === 0) return [];
+  return [...new Set(other)].map(
+    (c) => `U+${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`,
+  );
 }

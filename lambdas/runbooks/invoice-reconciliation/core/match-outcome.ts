@@ -46,6 +46,7 @@ export function matchSummary(vendor: Vendor | null, purchaseOrder: PurchaseOrder
           vendorId: vendor.vendorId,
           name: vendor.name,
           defaultGlAccount: vendor.defaultGlAccount,
+          allowedGlAccounts: vendor.allowedGlAccounts ?? [],
           currency: vendor.currency,
         }
       : null,

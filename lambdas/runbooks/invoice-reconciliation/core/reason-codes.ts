@@ -16,6 +16,7 @@ export const REASON_CODES = {
   DUPLICATE_INVOICE: 'reject',
   POSSIBLE_DUPLICATE: 'approval',
   UNKNOWN_VENDOR: 'reject',
+  CODING_NOT_ALLOWED: 'approval',
 } as const;
 
 export type ReasonCode = keyof typeof REASON_CODES;

@@ -6,6 +6,7 @@ import { ledgerDay } from '#platform/escrow/core/escrow-ledger.ts';
 import { runbookStep } from '#platform/runs/handlers/runbook-step.ts';
 import { loadAgentStanding } from '#platform/trust/adapters/trust-store-dynamodb.ts';
 import { currentApPolicy } from '#runbooks/invoice-reconciliation/adapters/ap-policy.ts';
+import { codingChecks } from '#runbooks/invoice-reconciliation/core/coding.ts';
 import {
   decideInvoice,
   decisionCurrency,
@@ -24,7 +25,20 @@ const results = z.array(
     detail: z.string(),
   }),
 );
-const vendor = z.object({ vendorId: z.string(), name: z.string(), currency: z.string() }).nullable();
+const vendor = z
+  .object({
+    vendorId: z.string(),
+    name: z.string(),
+    currency: z.string(),
+    defaultGlAccount: z.string(),
+    allowedGlAccounts: z.array(z.string()).optional(),
+  })
+  .nullable();
+const coding = z.array(z.object({ lineNo: z.number(), glAccount: z.string(), costCenter: z.string() }));
+const purchaseOrder = z
+  .object({ costCenter: z.string(), lines: z.array(z.object({ lineNo: z.number(), glAccount: z.string() })) })
+  .nullable();
+const lineMatches = z.array(z.object({ invoiceLineNo: z.number(), poLineNo: z.number().nullable() }));
 const EVENT = 'DecideByTrustGate/decision';
 
 const caseOf = (decision: Pick<InvoiceDecision, 'decision' | 'reasonCodes' | 'requiredRole'>) => ({
@@ -36,7 +50,7 @@ const caseOf = (decision: Pick<InvoiceDecision, 'decision' | 'reasonCodes' | 're
 
 /** Task DecideByTrustGate: the agent's earned authority against this invoice's rule results. No model. */
 export const handler = runbookStep({
-  input: { ...INVOICE_TASK, invoice: invoiceSchema, results, vendor },
+  input: { ...INVOICE_TASK, invoice: invoiceSchema, results, vendor, coding, purchaseOrder, lineMatches },
   replay: {
     eventKey: () => EVENT,
     // The decision is made once: a retried step returns it, even if today's usage has moved since.
@@ -55,11 +69,18 @@ export const handler = runbookStep({
     const usage = await ledger.usageOn(task.agentId, ledgerDay(new Date()));
     const usageToday = usage.used.find((m) => m.currency === currency) ?? zero(currency);
     const policy = await currentApPolicy();
+    // The model proposed the coding; the gate sees whether the rules allow it.
+    const codingResults = codingChecks({
+      coding: task.coding,
+      vendor: task.vendor,
+      purchaseOrder: task.purchaseOrder,
+      lineMatches: task.lineMatches,
+    });
     const decision = decideInvoice({
       standing,
       invoice: task.invoice,
       currency,
-      checks: task.results,
+      checks: [...task.results, ...codingResults],
       controllerThreshold: policy.controllerThreshold,
       usageToday,
     });

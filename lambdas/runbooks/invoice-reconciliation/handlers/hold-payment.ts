@@ -48,6 +48,7 @@ async function approvedBy(approvalId: string, runbook: string, amount: Money) {
 export const handler = runbookStep({
   input: {
     ...INVOICE_TASK,
+    submittedAt: z.iso.datetime(),
     invoice: invoiceSchema,
     decision: z.object({ decision: z.string() }),
     // Only which approval: who decided and what is re-read from the work room below, never taken from the task.
@@ -63,9 +64,11 @@ export const handler = runbookStep({
     if (!account)
       throw new Error(`No funding account in ${invoice.currency}: seed one before approving invoices in it.`);
     const holdId = `AP-${vendor.vendorId}-${normaliseDocumentNumber(invoice.invoiceNumber)}`;
-    const releaseAt = invoice.dueDate ? new Date(`${invoice.dueDate}T00:00:00Z`) : new Date();
+    // Dates from the invoice and the submission only: a retried step sends the identical hold.
+    const submitted = new Date(task.submittedAt);
+    const releaseAt = invoice.dueDate ? new Date(`${invoice.dueDate}T00:00:00Z`) : submitted;
     const expiresAt = new Date(
-      Math.max(releaseAt.getTime(), Date.now()) + HOLD_EXPIRY_DAYS_AFTER_DUE * DAY_MS,
+      Math.max(releaseAt.getTime(), submitted.getTime()) + HOLD_EXPIRY_DAYS_AFTER_DUE * DAY_MS,
     );
     const amount = money(invoice.total, invoice.currency);
     const byPerson = task.approval

@@ -2,8 +2,11 @@ import { requireEnv, runbookVersionEnv } from '#platform/aws/resource-env.ts';
 import { sha256Hex } from '#platform/core/hashing.ts';
 import { evidenceWriter } from '#platform/evidence/adapters/evidence-writer.ts';
 import type { IntakeContext } from '#platform/runs/core/runbook-module.ts';
-import { APPROVAL_TIMEOUT_HOURS } from '#runbooks/invoice-reconciliation/adapters/ap-policy.ts';
-import type { InvoiceSubmission } from '#runbooks/invoice-reconciliation/core/submission.ts';
+import {
+  APPROVAL_TIMEOUT_HOURS,
+  RUNBOOK_AP_POLICY,
+} from '#runbooks/invoice-reconciliation/adapters/ap-policy.ts';
+import { boundAgentId, type InvoiceSubmission } from '#runbooks/invoice-reconciliation/core/submission.ts';
 
 /** Seconds a person has to decide an approval: stage setting, else the runbook policy. */
 function approvalTimeoutSeconds(): number {
@@ -20,6 +23,8 @@ export async function receiveInvoice(
   context: IntakeContext<InvoiceSubmission>,
 ): Promise<Record<string, unknown>> {
   const submission = context.body;
+  // The policy binds the agent; the request schema already refused any other.
+  const agentId = boundAgentId(RUNBOOK_AP_POLICY);
   const invoice = submission.invoice;
   const [format, contentType, body] =
     'text' in invoice
@@ -40,13 +45,13 @@ export async function receiveInvoice(
       format,
       bytes: bytes.length,
       sha256: sha256Hex(bytes),
-      agentId: submission.agentId,
+      agentId,
     },
     payloads: [{ name: 'invoice-document', contentType, body: new Uint8Array(bytes) }],
   });
   return {
     request: {
-      agentId: submission.agentId,
+      agentId,
       document: { format, sha256: sha256Hex(bytes), recordKey: receipt.key },
     },
     approvalTimeoutSeconds: approvalTimeoutSeconds(),

@@ -1,9 +1,19 @@
 import { join } from 'node:path';
 import { SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { getApproval, recordDecision } from '#platform/approvals/adapters/approvals-dynamodb.ts';
+import { runbookVersionEnv } from '#platform/aws/resource-env.ts';
 import { stepFunctions } from '#platform/aws/sfn-client.ts';
 import { decimal, percentOfDecimal, showDecimal, sumDecimals, times } from '#platform/core/decimal.ts';
+import { DynamoDbEscrowLedger } from '#platform/escrow/adapters/escrow-ledger-dynamodb.ts';
+import { DynamoDbEvidenceChain } from '#platform/evidence/adapters/evidence-chain-dynamodb.ts';
+import { LocalModelProvider } from '#runbooks/invoice-reconciliation/adapters/local-model.ts';
+import {
+  ModelOutputError,
+  ModelThrottledError,
+} from '#runbooks/invoice-reconciliation/core/model-provider.ts';
+import { handler as explain } from '#runbooks/invoice-reconciliation/handlers/explain.ts';
+import { handler as recordFailure } from '#runbooks/invoice-reconciliation/handlers/record-failure.ts';
 import { readSnapshot, seed } from '../../../../bin/commands/seed.ts';
 import { PROJECT_ROOT } from '../../../../lib/project-root.ts';
 import { type Harness, startHarness } from '../../../support/local-stack-harness.ts';
@@ -507,5 +517,91 @@ describe('more attacks a vendor would try', () => {
     expect(tooMany.body.error.code).toBe('VALIDATION_FAILED');
     expect(result.status === 'SUCCEEDED' || result.approval?.status === 'PENDING').toBe(true);
     expect(result.invoice.lines).toHaveLength(200);
+  });
+});
+
+describe('money and claims stay together when something fails', () => {
+  it('keeps a held invoice claimed when its run fails after the hold, and says so in evidence', async () => {
+    // Prepare: an invoice auto-approved and held, then its run's failure recorded after the hold
+    const invoice = structuredInvoice('PO-4501002', 'TSP-ATK-401', [
+      { lineNo: 1, sku: 'SKU-50445', quantity: '10' },
+    ]);
+    const held = await decide('atk-fail-after-hold', { structured: invoice });
+    const executionArn = `arn:aws:states:us-east-1:000000000000:execution:tollgate-local-invoice-reconciliation:${held.executionId}`;
+
+    // Act
+    const recorded = await (recordFailure as (event: unknown, context: unknown) => Promise<unknown>)(
+      {
+        runbook: 'invoice-reconciliation',
+        runbookVersion: process.env[runbookVersionEnv('invoice-reconciliation')],
+        executionArn,
+        agentId: 'invoice-review-agent',
+        requestedBy: { userId: 'u', username: 'avery.clerk', roles: ['ap_clerk'] },
+        submittedAt: new Date().toISOString(),
+        failure: { Error: 'States.Timeout', Cause: 'injected after the hold' },
+      },
+      {},
+    );
+    const again = await decide('atk-fail-after-hold-again', { structured: invoice });
+    const hold = await new DynamoDbEscrowLedger().getHold(held.hold.holdId);
+
+    // Assess
+    expect(held.decision).toBe('AUTO_APPROVED');
+    expect(recorded).toMatchObject({ compensation: 'kept_hold_and_claims' });
+    expect(hold?.status).toBe('HELD');
+    expectDecision(again, 'REJECTED', ['DUPLICATE_INVOICE'], null);
+  });
+
+  it('explains a decision in force from the facts when the model fails, and leaves throttling to the runbook retry', async () => {
+    // Prepare: the Explain step of an auto-approved, held invoice, with a model that fails
+    const invoice = structuredInvoice('PO-4501005', 'NOP-ATK-402', [
+      { lineNo: 1, sku: 'SKU-62242', quantity: '5' },
+    ]);
+    const executionId = 'e'.repeat(40);
+    const event = (id: string) => ({
+      runbook: 'invoice-reconciliation',
+      runbookVersion: process.env[runbookVersionEnv('invoice-reconciliation')],
+      executionArn: `arn:aws:states:us-east-1:000000000000:execution:tollgate-local-invoice-reconciliation:${id}`,
+      agentId: 'invoice-review-agent',
+      requestedBy: { userId: 'u', username: 'avery.clerk', roles: ['ap_clerk'] },
+      submittedAt: new Date().toISOString(),
+      invoice: { ...invoice, confidence: {} },
+      decision: {
+        decision: 'AUTO_APPROVED',
+        requiredRole: null,
+        reasonCodes: [],
+        reasons: [],
+        autoApproveLimit: '10000.00',
+      },
+      results: [],
+      vendor: { vendorId: 'V-1104', name: 'Redwood Packaging Group' },
+      approval: null,
+      hold: {
+        holdId: 'AP-V-1104-NOPATK402',
+        amount: invoice.total,
+        currency: 'USD',
+        releaseAt: '2026-12-02',
+      },
+    });
+    const spy = vi
+      .spyOn(LocalModelProvider.prototype, 'explainDecision')
+      .mockRejectedValueOnce(new ModelOutputError('INVALID_TOOL_INPUT', 'no explanation', '{}'))
+      .mockRejectedValueOnce(new ModelThrottledError('explainDecision'));
+    const run = explain as (event: unknown, context: unknown) => Promise<any>;
+
+    // Act
+    const explained = await run(event(executionId), {});
+    const throttled = await run(event('f'.repeat(40)), {}).catch((error: Error) => error);
+    const record = await new DynamoDbEvidenceChain().findEvent(executionId, 'Explain/from_facts');
+    const calls = spy.mock.calls.length;
+    spy.mockRestore();
+
+    // Assess
+    expect(calls).toBe(2);
+    expect(explained.outcome.finalStatus).toBe('APPROVED');
+    expect(explained.text).toContain('was approved by the agent on its own');
+    expect(explained.text).toContain('is held in escrow');
+    expect(record?.record.details).toMatchObject({ action: 'explanation_from_facts' });
+    expect(throttled).toBeInstanceOf(ModelThrottledError);
   });
 });

@@ -156,7 +156,10 @@ describe('duplicates and idempotency', () => {
   });
 
   it.each([
-    ['no agent', { invoice: { text: 'x'.repeat(30) } }],
+    [
+      'another agent than the one bound to the runbook',
+      { invoice: { text: 'x'.repeat(30) }, agentId: 'someone-elses-agent' },
+    ],
     ['an unknown invoice form', { invoice: { html: '<p>' }, agentId: 'invoice-review-agent' }],
     [
       'a structured invoice missing its total',
