@@ -59,6 +59,11 @@ export async function seed(snapshot: ErpSnapshot): Promise<SeedCounts> {
     await store.put(referenceKeys.vendorInvoice(invoice.vendorId, invoice.invoiceNumber), invoice);
   }
   count('policy', await store.put(referenceKeys.policy(), snapshot.policy));
+  if (snapshot.chartOfAccounts)
+    count(
+      'chartOfAccounts',
+      await store.put(referenceKeys.chartOfAccounts(), { accounts: snapshot.chartOfAccounts }),
+    );
 
   const trust = new DynamoDbTrustStore();
   for (const agent of snapshot.agents) {

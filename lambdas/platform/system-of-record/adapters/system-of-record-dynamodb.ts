@@ -42,12 +42,16 @@ export const referenceKeys = {
     sk: `INVOICE#${normaliseDocumentNumber(invoiceNumber)}`,
   }),
   policy: () => ({ pk: 'POLICY', sk: 'ap-invoice' }),
+  chartOfAccounts: () => ({ pk: 'CHART_OF_ACCOUNTS', sk: 'CHART' }),
   fundingAccount: (currency: string) => ({ pk: 'FUNDING_ACCOUNT', sk: currency }),
   quantityVersion: (poNumber: string) => ({
     pk: `PO#${normaliseDocumentNumber(poNumber)}`,
     sk: 'QUANTITY_VERSION',
   }),
 };
+
+/** Accounts of the chart and whether each may be coded to. */
+export type ChartOfAccounts = readonly { readonly account: string; readonly active: boolean }[];
 
 export type PutOutcome = 'created' | 'updated' | 'unchanged';
 
@@ -106,6 +110,11 @@ export class DynamoDbSystemOfRecord implements SystemOfRecord {
         return [lineNo, `${micro / scale}${fraction ? `.${fraction}` : ''}`];
       }),
     );
+  }
+
+  /** The chart of accounts, when the snapshot carried one. */
+  async getChartOfAccounts(): Promise<ChartOfAccounts | undefined> {
+    return (await this.get<{ accounts: ChartOfAccounts }>(referenceKeys.chartOfAccounts()))?.accounts;
   }
 
   getPolicy(): Promise<ApPolicy | undefined> {

@@ -4,6 +4,7 @@ import { formatMoney, zero } from '#platform/core/money.ts';
 import { DynamoDbEscrowLedger } from '#platform/escrow/adapters/escrow-ledger-dynamodb.ts';
 import { ledgerDay } from '#platform/escrow/core/escrow-ledger.ts';
 import { runbookStep } from '#platform/runs/handlers/runbook-step.ts';
+import { DynamoDbSystemOfRecord } from '#platform/system-of-record/adapters/system-of-record-dynamodb.ts';
 import { loadAgentStanding } from '#platform/trust/adapters/trust-store-dynamodb.ts';
 import { currentApPolicy } from '#runbooks/invoice-reconciliation/adapters/ap-policy.ts';
 import { codingChecks } from '#runbooks/invoice-reconciliation/core/coding.ts';
@@ -17,6 +18,7 @@ import { invoiceSchema } from '#runbooks/invoice-reconciliation/core/invoice.ts'
 import { agentActor, INVOICE_TASK, invoiceBusiness } from './invoice-step.ts';
 
 const ledger = new DynamoDbEscrowLedger();
+const sor = new DynamoDbSystemOfRecord();
 const results = z.array(
   z.object({
     code: z.string(),
@@ -75,6 +77,7 @@ export const handler = runbookStep({
       vendor: task.vendor,
       purchaseOrder: task.purchaseOrder,
       lineMatches: task.lineMatches,
+      chartOfAccounts: await sor.getChartOfAccounts(),
     });
     const decision = decideInvoice({
       standing,

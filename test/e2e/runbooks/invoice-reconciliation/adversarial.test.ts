@@ -605,3 +605,25 @@ describe('money and claims stay together when something fails', () => {
     expect(throttled).toBeInstanceOf(ModelThrottledError);
   });
 });
+
+describe('coding against the chart of accounts', () => {
+  it('sends an invoice coded to an account closed in the chart to an AP clerk as CODING_NOT_ALLOWED', async () => {
+    // Prepare: the ERP's chart closes the account PO-4501015 line 1 books to (runs last: the chart stays seeded)
+    const po = erp.purchaseOrders.find((p) => p.poNumber === 'PO-4501015')!;
+    const closed = po.lines[0]!.glAccount;
+    const accounts = [...new Set(erp.purchaseOrders.flatMap((p) => p.lines.map((l) => l.glAccount)))];
+    await seed({
+      ...erp,
+      chartOfAccounts: accounts.map((account) => ({ account, active: account !== closed })),
+    });
+    const invoice = structuredInvoice('PO-4501015', 'CNS-ATK-501', [
+      { lineNo: 1, sku: po.lines[0]!.sku, quantity: '2' },
+    ]);
+
+    // Act
+    const result = await decide('atk-closed-account', { structured: invoice });
+
+    // Assess
+    expectDecision(result, 'PENDING_APPROVAL', ['CODING_NOT_ALLOWED'], 'ap_clerk');
+  });
+});
