@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { getApproval, recordDecision } from '#platform/approvals/adapters/approvals-dynamodb.ts';
@@ -14,15 +13,13 @@ import {
 } from '#runbooks/invoice-reconciliation/core/model-provider.ts';
 import { handler as explain } from '#runbooks/invoice-reconciliation/handlers/explain.ts';
 import { handler as recordFailure } from '#runbooks/invoice-reconciliation/handlers/record-failure.ts';
-import { readSnapshot, seed } from '../../../../bin/commands/seed.ts';
-import { PROJECT_ROOT } from '../../../../lib/project-root.ts';
+import { seed } from '../../../../bin/commands/seed.ts';
+import { erp, structuredInvoice } from '../../../support/ap-invoices.ts';
 import { type Harness, startHarness } from '../../../support/local-stack-harness.ts';
 
 // Attacks on the AP controls over HTTP on the real local stack, one test per attack: each
 // asserts the decision, the reason codes and the role the rules must reach. Every attack
 // uses its own PO of the sample snapshot so none borrows another's received quantities.
-const SAMPLES = join(PROJECT_ROOT, '..', 'shared', 'samples', 'ap-invoices');
-const erp = readSnapshot(join(SAMPLES, 'erp.json'));
 
 let harness: Harness;
 
@@ -33,58 +30,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await harness?.stop();
 });
-
-interface LineSpec {
-  readonly lineNo: number;
-  readonly sku: string;
-  readonly quantity: string;
-}
-
-/** Half-up to cents, as the tax rule rounds. */
-function cents(value: ReturnType<typeof decimal>): string {
-  const scaled = value.numerator * 100n;
-  const whole = scaled / value.denominator;
-  const up = (scaled % value.denominator) * 2n >= value.denominator ? 1n : 0n;
-  return showDecimal({ numerator: whole + up, denominator: 100n }, 2);
-}
-
-/** A structured e-invoice on a sample PO at the PO's prices and agreed tax, paid to the vendor master. */
-function structuredInvoice(poNumber: string, invoiceNumber: string, lines: readonly LineSpec[]) {
-  const po = erp.purchaseOrders.find((p) => p.poNumber === poNumber);
-  const vendor = erp.vendors.find((v) => v.vendorId === po?.vendorId);
-  if (!po || !vendor) throw new Error(`No PO ${poNumber} in the sample snapshot.`);
-  const priced = lines.map((line) => {
-    const poLine = po.lines.find((p) => p.sku === line.sku);
-    if (!poLine) throw new Error(`No ${line.sku} on ${poNumber}.`);
-    return {
-      lineNo: line.lineNo,
-      sku: line.sku,
-      description: poLine.description,
-      quantity: line.quantity,
-      unitPrice: poLine.unitPrice,
-      amount: showDecimal(times(decimal(poLine.unitPrice), decimal(line.quantity)), 2),
-    };
-  });
-  const subtotal = sumDecimals(priced.map((l) => decimal(l.amount)));
-  const tax = cents(percentOfDecimal(subtotal, decimal(po.taxRatePercent ?? '0')));
-  return {
-    invoiceNumber,
-    vendorName: vendor.name,
-    vendorTaxId: vendor.taxId,
-    invoiceDate: '2026-11-02',
-    dueDate: '2026-12-02',
-    currency: po.currency,
-    poNumber,
-    lines: priced,
-    subtotal: showDecimal(subtotal, 2),
-    tax,
-    total: showDecimal(sumDecimals([subtotal, decimal(tax)]), 2),
-    remitTo: { bankAccount: vendor.bankAccount, routingNumber: vendor.routingNumber } as {
-      bankAccount: string | null;
-      routingNumber: string | null;
-    },
-  };
-}
 
 /** Submits as an AP clerk and waits for the decision (a pending run waits for a person). */
 async function decide(key: string, invoice: { structured: unknown } | { text: string }): Promise<any> {

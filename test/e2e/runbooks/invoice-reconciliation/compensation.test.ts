@@ -1,6 +1,4 @@
-import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { decimal, percentOfDecimal, showDecimal, sumDecimals, times } from '#platform/core/decimal.ts';
 import { TransientStoreError } from '#platform/core/errors.ts';
 import { formatMoney, subtract } from '#platform/core/money.ts';
 import { DynamoDbEscrowLedger } from '#platform/escrow/adapters/escrow-ledger-dynamodb.ts';
@@ -10,15 +8,13 @@ import { normaliseDocumentNumber } from '#platform/system-of-record/core/referen
 import { LocalModelProvider } from '#runbooks/invoice-reconciliation/adapters/local-model.ts';
 import { ModelOutputError } from '#runbooks/invoice-reconciliation/core/model-provider.ts';
 import { EXPLANATION_UNAVAILABLE } from '#runbooks/invoice-reconciliation/handlers/explain.ts';
-import { readSnapshot, seed } from '../../../../bin/commands/seed.ts';
-import { PROJECT_ROOT } from '../../../../lib/project-root.ts';
+import { seed } from '../../../../bin/commands/seed.ts';
+import { erp, structuredInvoice, vendorOfPo } from '../../../support/ap-invoices.ts';
 import { type Harness, startHarness } from '../../../support/local-stack-harness.ts';
 
 // Money and claims when a run fails after its hold, over HTTP on the local stack. The harness
 // runs every Task handler in this process, so faults are injected at the boundaries the handlers
 // call — the model provider and the escrow ledger — and each test checks its spy was reached.
-const SAMPLES = join(PROJECT_ROOT, '..', 'shared', 'samples', 'ap-invoices');
-const erp = readSnapshot(join(SAMPLES, 'erp.json'));
 const FUNDING_ACCOUNT = 'AP-USD-OPERATING';
 
 let harness: Harness;
@@ -36,62 +32,11 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-interface LineSpec {
-  readonly lineNo: number;
-  readonly sku: string;
-  readonly quantity: string;
-}
-
-/** Half-up to cents, as the tax rule rounds. */
-function cents(value: ReturnType<typeof decimal>): string {
-  const scaled = value.numerator * 100n;
-  const whole = scaled / value.denominator;
-  const up = (scaled % value.denominator) * 2n >= value.denominator ? 1n : 0n;
-  return showDecimal({ numerator: whole + up, denominator: 100n }, 2);
-}
-
-/** A structured e-invoice on a sample PO at the PO's prices and agreed tax, paid to the vendor master. */
-function structuredInvoice(poNumber: string, invoiceNumber: string, lines: readonly LineSpec[]) {
-  const po = erp.purchaseOrders.find((p) => p.poNumber === poNumber);
-  const vendor = erp.vendors.find((v) => v.vendorId === po?.vendorId);
-  if (!po || !vendor) throw new Error(`No PO ${poNumber} in the sample snapshot.`);
-  const priced = lines.map((line) => {
-    const poLine = po.lines.find((p) => p.sku === line.sku);
-    if (!poLine) throw new Error(`No ${line.sku} on ${poNumber}.`);
-    return {
-      lineNo: line.lineNo,
-      sku: line.sku,
-      description: poLine.description,
-      quantity: line.quantity,
-      unitPrice: poLine.unitPrice,
-      amount: showDecimal(times(decimal(poLine.unitPrice), decimal(line.quantity)), 2),
-    };
-  });
-  const subtotal = sumDecimals(priced.map((l) => decimal(l.amount)));
-  const tax = cents(percentOfDecimal(subtotal, decimal(po.taxRatePercent ?? '0')));
-  return {
-    invoiceNumber,
-    vendorName: vendor.name,
-    vendorTaxId: vendor.taxId,
-    invoiceDate: '2026-11-02',
-    dueDate: '2026-12-02' as string | null,
-    currency: po.currency,
-    poNumber,
-    lines: priced,
-    subtotal: showDecimal(subtotal, 2),
-    tax,
-    total: showDecimal(sumDecimals([subtotal, decimal(tax)]), 2),
-    remitTo: { bankAccount: vendor.bankAccount, routingNumber: vendor.routingNumber },
-    vendorId: vendor.vendorId,
-  };
-}
-
 /** Submits as an AP clerk and waits for the run to stop or to wait for a person. */
 async function submit(key: string, invoice: ReturnType<typeof structuredInvoice>): Promise<any> {
-  const { vendorId: _vendorId, ...structured } = invoice;
   const response = await harness.api('POST', '/runbooks/invoice-reconciliation/executions', {
     user: 'avery.clerk',
-    body: { invoice: { structured }, agentId: 'invoice-review-agent' },
+    body: { invoice: { structured: invoice }, agentId: 'invoice-review-agent' },
     headers: { 'Idempotency-Key': key },
   });
   expect(response.status, JSON.stringify(response.body)).toBe(202);
@@ -163,7 +108,7 @@ describe('money and claims stay together when a run fails after its hold', () =>
     const invoice = structuredInvoice('PO-4501006', 'CMP-FAIL-002', [
       { lineNo: 1, sku: 'SKU-96390', quantity: '20' },
     ]);
-    const holdId = `AP-${invoice.vendorId}-${normaliseDocumentNumber(invoice.invoiceNumber)}`;
+    const holdId = `AP-${vendorOfPo(invoice.poNumber).vendorId}-${normaliseDocumentNumber(invoice.invoiceNumber)}`;
 
     // Act
     const run = await submit('cmp-fail-after-hold', invoice);
