@@ -1,7 +1,9 @@
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import { decimal, percentOfDecimal, showDecimal, sumDecimals, times } from '#platform/core/decimal.ts';
 import { readSnapshot } from '../../bin/commands/seed.ts';
 import { PROJECT_ROOT } from '../../lib/project-root.ts';
+import type { Harness } from './local-stack-harness.ts';
 
 /** The labelled AP sample set beside the project, and its system-of-record snapshot. */
 export const SAMPLES = join(PROJECT_ROOT, '..', 'shared', 'samples', 'ap-invoices');
@@ -65,4 +67,31 @@ export function vendorOfPo(poNumber: string) {
   const vendor = erp.vendors.find((v) => v.vendorId === po?.vendorId);
   if (!vendor) throw new Error(`No vendor for ${poNumber} in the sample snapshot.`);
   return vendor;
+}
+
+/**
+ * Submits an invoice as an AP clerk and waits for its decision: the run's end, or its approval
+ * waiting in the work room. `agentId` null sends none (the runbook's bound agent decides).
+ */
+export async function submitInvoice(
+  harness: Harness,
+  key: string,
+  invoice: { structured: unknown } | { text: string },
+  agentId: string | null = 'invoice-review-agent',
+): Promise<any> {
+  const response = await harness.api('POST', '/runbooks/invoice-reconciliation/executions', {
+    user: 'avery.clerk',
+    body: agentId === null ? { invoice } : { invoice, agentId },
+    headers: { 'Idempotency-Key': key },
+  });
+  expect(response.status, JSON.stringify(response.body)).toBe(202);
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const { body } = await harness.api('GET', `/executions/${response.body.executionId}`, {
+      user: 'finley.auditor',
+    });
+    if (body.status !== 'RUNNING' || body.approval?.status === 'PENDING') return body;
+    if (Date.now() > deadline) throw new Error(`Still running: ${JSON.stringify(body)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }

@@ -14,7 +14,7 @@ import {
 import { handler as explain } from '#runbooks/invoice-reconciliation/handlers/explain.ts';
 import { handler as recordFailure } from '#runbooks/invoice-reconciliation/handlers/record-failure.ts';
 import { seed } from '../../../../bin/commands/seed.ts';
-import { erp, structuredInvoice } from '../../../support/ap-invoices.ts';
+import { erp, structuredInvoice, submitInvoice } from '../../../support/ap-invoices.ts';
 import { type Harness, startHarness } from '../../../support/local-stack-harness.ts';
 
 // Attacks on the AP controls over HTTP on the real local stack, one test per attack: each
@@ -32,22 +32,8 @@ afterAll(async () => {
 });
 
 /** Submits as an AP clerk and waits for the decision (a pending run waits for a person). */
-async function decide(key: string, invoice: { structured: unknown } | { text: string }): Promise<any> {
-  const response = await harness.api('POST', '/runbooks/invoice-reconciliation/executions', {
-    user: 'avery.clerk',
-    body: { invoice, agentId: 'invoice-review-agent' },
-    headers: { 'Idempotency-Key': key },
-  });
-  expect(response.status, JSON.stringify(response.body)).toBe(202);
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const { body } = await harness.api('GET', `/executions/${response.body.executionId}`, {
-      user: 'finley.auditor',
-    });
-    if (body.status !== 'RUNNING' || body.approval?.status === 'PENDING') return body;
-    if (Date.now() > deadline) throw new Error(`Still running: ${JSON.stringify(body)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+function decide(key: string, invoice: { structured: unknown } | { text: string }): Promise<any> {
+  return submitInvoice(harness, key, invoice);
 }
 
 function expectDecision(

@@ -9,7 +9,7 @@ import { LocalModelProvider } from '#runbooks/invoice-reconciliation/adapters/lo
 import { ModelOutputError } from '#runbooks/invoice-reconciliation/core/model-provider.ts';
 import { EXPLANATION_UNAVAILABLE } from '#runbooks/invoice-reconciliation/handlers/explain.ts';
 import { seed } from '../../../../bin/commands/seed.ts';
-import { erp, structuredInvoice, vendorOfPo } from '../../../support/ap-invoices.ts';
+import { erp, structuredInvoice, submitInvoice, vendorOfPo } from '../../../support/ap-invoices.ts';
 import { type Harness, startHarness } from '../../../support/local-stack-harness.ts';
 
 // Money and claims when a run fails after its hold, over HTTP on the local stack. The harness
@@ -33,22 +33,8 @@ afterEach(() => {
 });
 
 /** Submits as an AP clerk and waits for the run to stop or to wait for a person. */
-async function submit(key: string, invoice: ReturnType<typeof structuredInvoice>): Promise<any> {
-  const response = await harness.api('POST', '/runbooks/invoice-reconciliation/executions', {
-    user: 'avery.clerk',
-    body: { invoice: { structured: invoice }, agentId: 'invoice-review-agent' },
-    headers: { 'Idempotency-Key': key },
-  });
-  expect(response.status, JSON.stringify(response.body)).toBe(202);
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const { body } = await harness.api('GET', `/executions/${response.body.executionId}`, {
-      user: 'finley.auditor',
-    });
-    if (body.status !== 'RUNNING' || body.approval?.status === 'PENDING') return body;
-    if (Date.now() > deadline) throw new Error(`Still running: ${JSON.stringify(body)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+function submit(key: string, invoice: ReturnType<typeof structuredInvoice>): Promise<any> {
+  return submitInvoice(harness, key, { structured: invoice });
 }
 
 /** The escrow invariant on the funding account: available = funded − posted − held ≥ 0. */

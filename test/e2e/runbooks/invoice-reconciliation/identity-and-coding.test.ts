@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { seed } from '../../../../bin/commands/seed.ts';
 import { PROJECT_ROOT } from '../../../../lib/project-root.ts';
-import { erp, structuredInvoice } from '../../../support/ap-invoices.ts';
+import { erp, structuredInvoice, submitInvoice } from '../../../support/ap-invoices.ts';
 import { type Harness, startHarness } from '../../../support/local-stack-harness.ts';
 
 // Who the invoice is from and whose authority decides it, attacked over HTTP on the local
@@ -21,22 +21,8 @@ afterAll(async () => {
 });
 
 /** Submits as an AP clerk and waits for the decision (a pending run waits for a person). */
-async function decide(key: string, invoice: { structured: unknown } | { text: string }): Promise<any> {
-  const response = await harness.api('POST', '/runbooks/invoice-reconciliation/executions', {
-    user: 'avery.clerk',
-    body: { invoice },
-    headers: { 'Idempotency-Key': key },
-  });
-  expect(response.status, JSON.stringify(response.body)).toBe(202);
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const { body } = await harness.api('GET', `/executions/${response.body.executionId}`, {
-      user: 'finley.auditor',
-    });
-    if (body.status !== 'RUNNING' || body.approval?.status === 'PENDING') return body;
-    if (Date.now() > deadline) throw new Error(`Still running: ${JSON.stringify(body)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+function decide(key: string, invoice: { structured: unknown } | { text: string }): Promise<any> {
+  return submitInvoice(harness, key, invoice, null);
 }
 
 describe('vendor identity: tax id first, a look-alike name never on its own', () => {
