@@ -19,6 +19,8 @@ export const ERROR_CODES = [
   'APPROVAL_AMOUNT_MISSING',
   'CURRENCY_NOT_PAYABLE',
   'UNSUPPORTED_MEDIA_TYPE',
+  'BANK_FILE_INVALID',
+  'UNKNOWN_AGENT',
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
