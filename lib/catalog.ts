@@ -100,6 +100,13 @@ const PLATFORM_FUNCTIONS: readonly FunctionDefinition[] = [
     },
   },
   {
+    id: 'ReadApproval',
+    entry: 'lambdas/platform/approvals/handlers/read-approval.ts',
+    description:
+      'Runbook step: read the decision a waiting run resumed with from the work room, never from the task output.',
+    tables: { work: 'read' },
+  },
+  {
     id: 'ApprovalBacklogCheck',
     entry: 'lambdas/platform/approvals/handlers/approval-backlog.ts',
     description: 'Operations: publish how many approvals are pending and how many are past their deadline.',

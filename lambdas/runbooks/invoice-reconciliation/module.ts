@@ -1,7 +1,7 @@
 import { defineRunbook } from '#platform/runs/core/runbook-module.ts';
 import runbookPolicy from '../../../statemachines/policies/ap-invoice.json' with { type: 'json' };
 import { invoiceCaseView } from './core/case-view.ts';
-import { boundAgentId, type InvoiceSubmission, invoiceSubmissionSchema } from './core/submission.ts';
+import { type InvoiceSubmission, invoiceSubmissionSchema } from './core/submission.ts';
 
 /**
  * AP three-way match: extract, validate arithmetic, match to PO and receipts, propose coding,
@@ -11,7 +11,7 @@ export const invoiceReconciliation = defineRunbook<InvoiceSubmission>({
   name: 'invoice-reconciliation',
   description: 'AP three-way match of a vendor invoice to its PO and receipts, held in escrow once approved.',
   policy: 'statemachines/policies/ap-invoice.json',
-  request: invoiceSubmissionSchema(boundAgentId(runbookPolicy)),
+  request: invoiceSubmissionSchema(runbookPolicy),
   startRoles: ['ap_clerk', 'controller', 'platform_admin'],
   intake: async () => (await import('./handlers/receive-invoice.ts')).receiveInvoice,
   caseView: invoiceCaseView,
@@ -23,6 +23,7 @@ export const invoiceReconciliation = defineRunbook<InvoiceSubmission>({
     MatchInvoiceFunctionArn: 'InvoiceMatch',
     ProposeCodingFunctionArn: 'InvoiceProposeCoding',
     DecideFunctionArn: 'InvoiceDecide',
+    ReadApprovalFunctionArn: 'ReadApproval',
     RequestApprovalFunctionArn: 'InvoiceRequestApproval',
     EscalateApprovalFunctionArn: 'InvoiceEscalateApproval',
     HoldPaymentFunctionArn: 'InvoiceHoldPayment',

@@ -104,13 +104,8 @@ export const handler = apiHandler(async (request) => {
   const applier = request.event.requestContext?.requestId || randomUUID();
   if (!(await claimApplication(approvalId, applier))) return json(200, approvalView(decided));
 
-  const output = {
-    approvalId,
-    decision: decided.decision,
-    comment: decided.comment,
-    decidedBy: decided.decidedBy,
-    decidedAt: decided.decidedAt,
-  };
+  // Only which approval: the run's ReadApproval step reads what was decided, and by whom, from the table.
+  const output = { approvalId };
   try {
     await stepFunctions.send(
       new SendTaskSuccessCommand({ taskToken: decided.taskToken, output: JSON.stringify(output) }),

@@ -28,6 +28,8 @@ export const purchaseOrderSchema = z.object({
   vendorId: z.string().min(1),
   currency,
   costCenter: z.string().min(1).max(32),
+  /** The legal entity (company code) that ordered; invoices against it are worked by that entity's agent. @default the single entity */
+  entity: z.string().min(1).max(16).optional(),
   orderDate: isoDate,
   /** The sales-tax rate agreed on the PO, in per cent ("8.25"); without it the invoice's tax is not checked against a rate. */
   taxRatePercent: decimal.optional(),
@@ -81,6 +83,11 @@ export const fundingAccountSchema = z.object({
 export const apPolicySchema = z.object({
   /** The agent whose authority the runbook works under; the requester never chooses it. */
   agentId: z.string().min(1).optional(),
+  /**
+   * Per legal entity (company code), the agent that works its invoices; a request names the
+   * entity, never the agent, and the PO must belong to that entity. @default one entity, `agentId`
+   */
+  agentsByEntity: z.record(z.string().regex(/^[A-Z0-9][A-Z0-9_-]{0,15}$/), z.string().min(1)).optional(),
   priceTolerancePercent: decimal,
   priceToleranceAmount: decimal,
   totalsTolerance: decimal,

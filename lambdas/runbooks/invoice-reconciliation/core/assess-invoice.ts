@@ -7,7 +7,7 @@ import type {
 import { duplicateChecks } from './duplicates.ts';
 import { type Invoice, lowConfidenceFields } from './invoice.ts';
 import { type RuleResult, rule } from './reason-codes.ts';
-import { type LineMatch, threeWayMatch } from './three-way-match.ts';
+import { type LineMatch, type RunEntity, threeWayMatch } from './three-way-match.ts';
 
 export interface Assessment {
   readonly vendor: Vendor | null;
@@ -25,6 +25,7 @@ export async function assessInvoice(
   invoice: Invoice,
   sor: SystemOfRecord,
   policy: ApPolicy,
+  entity?: RunEntity,
 ): Promise<Assessment> {
   const results: RuleResult[] = [];
   const unsure = lowConfidenceFields(invoice);
@@ -53,7 +54,15 @@ export async function assessInvoice(
         ),
       ])
     : [[], {}];
-  const match = threeWayMatch({ invoice, vendor, po, receipts, previouslyInvoiced, policy });
+  const match = threeWayMatch({
+    invoice,
+    vendor,
+    po,
+    receipts,
+    previouslyInvoiced,
+    policy,
+    ...(entity ? { entity } : {}),
+  });
   results.push(...match.results);
   return { vendor, purchaseOrder: po ?? null, results, lines: match.lines };
 }

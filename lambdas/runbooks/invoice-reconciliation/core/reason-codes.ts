@@ -2,6 +2,7 @@
 export const REASON_CODES = {
   NO_PO: 'approval',
   PO_VENDOR_MISMATCH: 'approval',
+  PO_ENTITY_MISMATCH: 'approval',
   NO_RECEIPT: 'approval',
   PRICE_VARIANCE: 'approval',
   QUANTITY_VARIANCE: 'approval',

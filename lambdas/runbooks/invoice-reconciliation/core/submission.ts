@@ -7,18 +7,40 @@ const MAX_PDF_BASE64 = 9_500_000;
 
 const AGENT_ID = /^[a-z0-9][a-z0-9-]{2,63}$/;
 
+const ENTITY = /^[A-Z0-9][A-Z0-9_-]{0,15}$/;
+
+/** The part of the runbook policy that says which agent works which entity's invoices. */
+export interface AgentBinding {
+  readonly agentId?: string | undefined;
+  readonly agentsByEntity?: Readonly<Record<string, string>> | undefined;
+}
+
 /**
- * The body of `POST /runbooks/invoice-reconciliation/executions` for a runbook bound to one
- * agent: the requester may name that agent (older clients do) but never choose another.
+ * The body of `POST /runbooks/invoice-reconciliation/executions`: the requester may name the
+ * legal entity the invoice is for (never the agent — older clients may send the bound one), and
+ * the policy decides which agent's authority applies.
  */
-export function invoiceSubmissionSchema(boundAgentId: string) {
-  return invoiceSubmissionShape.refine(
-    (body) => body.agentId === undefined || body.agentId === boundAgentId,
-    {
-      path: ['agentId'],
-      message: `this runbook is worked by agent ${boundAgentId}; omit agentId or send that one`,
-    },
-  );
+export function invoiceSubmissionSchema(binding: AgentBinding) {
+  const entities = Object.keys(binding.agentsByEntity ?? {});
+  return invoiceSubmissionShape.superRefine((body, context) => {
+    if (body.entity !== undefined && !entities.includes(body.entity)) {
+      context.addIssue({
+        code: 'custom',
+        path: ['entity'],
+        message: entities.length
+          ? `an entity this runbook works: ${entities.join(', ')}`
+          : 'omit entity: this runbook works for one entity',
+      });
+      return;
+    }
+    const bound = boundAgentId(binding, body.entity);
+    if (body.agentId !== undefined && body.agentId !== bound)
+      context.addIssue({
+        code: 'custom',
+        path: ['agentId'],
+        message: `this runbook is worked by agent ${bound}${body.entity ? ` for ${body.entity}` : ''}; omit agentId or send that one`,
+      });
+  });
 }
 
 const invoiceSubmissionShape = z.strictObject({
@@ -37,13 +59,20 @@ const invoiceSubmissionShape = z.strictObject({
     z.strictObject({ structured: invoiceSchema }),
   ]),
   agentId: z.string().regex(AGENT_ID, 'an agent id (lower-case letters, digits, dashes)').optional(),
+  /** The legal entity (company code) the invoice is billed to, when the runbook works several. */
+  entity: z.string().regex(ENTITY, 'a company code (capital letters, digits, dashes)').optional(),
 });
 export type InvoiceSubmission = z.infer<typeof invoiceSubmissionShape>;
 
-/** The agent the runbook's policy binds it to; a policy without one cannot start runs. */
-export function boundAgentId(policy: { readonly agentId?: string | undefined }): string {
-  if (!policy.agentId || !AGENT_ID.test(policy.agentId)) {
-    throw new Error('The invoice runbook policy must name the agent that works it (agentId).');
+/** The agent the runbook's policy binds to the entity (or to the runbook); a policy without one cannot start runs. */
+export function boundAgentId(binding: AgentBinding, entity?: string): string {
+  const agentId = entity === undefined ? binding.agentId : binding.agentsByEntity?.[entity];
+  if (!agentId || !AGENT_ID.test(agentId)) {
+    throw new Error(
+      entity === undefined
+        ? 'The invoice runbook policy must name the agent that works it (agentId).'
+        : `The invoice runbook policy names no agent for entity ${entity} (agentsByEntity).`,
+    );
   }
-  return policy.agentId;
+  return agentId;
 }

@@ -89,6 +89,15 @@ export interface MatchInput {
   /** Quantity invoiced earlier per PO line. */
   readonly previouslyInvoiced: Readonly<Record<number, string>>;
   readonly policy: ApPolicy;
+  /** The legal entity the run was submitted for, and whether the runbook's policy binds agents per entity. */
+  readonly entity?: RunEntity;
+}
+
+export interface RunEntity {
+  /** null = submitted for no entity: the runbook's one entity. */
+  readonly entity: string | null;
+  /** The runbook's policy binds an agent per entity (`agentsByEntity`). */
+  readonly perEntity: boolean;
 }
 
 export interface LineMatch {
@@ -100,6 +109,19 @@ export interface LineMatch {
 export interface MatchOutcome {
   readonly results: RuleResult[];
   readonly lines: LineMatch[];
+}
+
+/**
+ * A PO that names its entity must be the run's: with several entities the run's entity is
+ * required; with one (no `agentsByEntity`) an unnamed run entity is that one.
+ */
+function poEntityProblem(po: PurchaseOrder, { entity, perEntity }: RunEntity): string | undefined {
+  if (!po.entity) return undefined;
+  if (entity === null)
+    return perEntity
+      ? `PO ${po.poNumber} belongs to ${po.entity}, and the invoice was submitted for no entity.`
+      : undefined;
+  return po.entity === entity ? undefined : `PO ${po.poNumber} belongs to ${po.entity}, not ${entity}.`;
 }
 
 /** Three-way match of a known vendor's invoice against its PO and the goods received. */
@@ -129,6 +151,13 @@ export function threeWayMatch(input: MatchInput): MatchOutcome {
     return { results, lines: unmatched };
   }
   results.push(rule('PO_VENDOR_MISMATCH', true, `PO ${po.poNumber} belongs to ${vendor.vendorId}.`));
+  const entityProblem = poEntityProblem(po, input.entity ?? { entity: null, perEntity: false });
+  if (entityProblem) {
+    // Another entity's PO would be worked under this entity's agent and paid from its accounts.
+    results.push(rule('PO_ENTITY_MISMATCH', false, entityProblem));
+    return { results, lines: unmatched };
+  }
+  if (po.entity) results.push(rule('PO_ENTITY_MISMATCH', true, `PO ${po.poNumber} belongs to ${po.entity}.`));
   if (invoice.currency !== po.currency) {
     results.push(rule('CURRENCY_MISMATCH', false, `Invoice in ${invoice.currency}, PO in ${po.currency}.`));
     return { results, lines: unmatched };

@@ -4,6 +4,7 @@ import { getApproval } from '#platform/approvals/adapters/approvals-dynamodb.ts'
 import { approvalProblem } from '#platform/approvals/core/authority.ts';
 import { formatMoney, type Money, money } from '#platform/core/money.ts';
 import { DynamoDbEscrowLedger } from '#platform/escrow/adapters/escrow-ledger-dynamodb.ts';
+import { executionIdOf } from '#platform/runs/core/executions.ts';
 import { runbookStep } from '#platform/runs/handlers/runbook-step.ts';
 import { DynamoDbSystemOfRecord } from '#platform/system-of-record/adapters/system-of-record-dynamodb.ts';
 import { normaliseDocumentNumber } from '#platform/system-of-record/core/reference-data.ts';
@@ -29,13 +30,13 @@ export class ApprovalNotValidError extends Error {
  * the money moves: decided APPROVE, not by the requester, by a role the runbook names, within
  * that role's limit, for exactly this amount. Anything else fails the step; nothing is held.
  */
-async function approvedBy(approvalId: string, runbook: string, amount: Money) {
+async function approvedBy(approvalId: string, task: { runbook: string; executionId: string }, amount: Money) {
   const item = await getApproval(approvalId);
   const deciderRoles = item ? deciderRolesOf(item) : [];
   const problem =
-    item?.runbook === runbook
+    item?.runbook === task.runbook && executionIdOf(item.executionArn) === task.executionId
       ? approvalProblem(item, amount, deciderRoles, approvalLimits())
-      : 'the approval belongs to another runbook';
+      : 'the approval belongs to another run';
   if (problem || !item?.decidedBy) throw new ApprovalNotValidError(approvalId, problem ?? 'no decider');
   return item.decidedBy;
 }
@@ -71,9 +72,7 @@ export const handler = runbookStep({
       Math.max(releaseAt.getTime(), submitted.getTime()) + HOLD_EXPIRY_DAYS_AFTER_DUE * DAY_MS,
     );
     const amount = money(invoice.total, invoice.currency);
-    const byPerson = task.approval
-      ? await approvedBy(task.approval.approvalId, task.runbook, amount)
-      : undefined;
+    const byPerson = task.approval ? await approvedBy(task.approval.approvalId, task, amount) : undefined;
     const actor = byPerson
       ? { kind: 'person' as const, id: byPerson.username, role: byPerson.role }
       : { kind: 'agent' as const, id: task.agentId };

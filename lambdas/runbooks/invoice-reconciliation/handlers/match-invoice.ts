@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { hashOf } from '#platform/core/hashing.ts';
 import { runbookStep } from '#platform/runs/handlers/runbook-step.ts';
 import { DynamoDbSystemOfRecord } from '#platform/system-of-record/adapters/system-of-record-dynamodb.ts';
-import { currentApPolicy } from '#runbooks/invoice-reconciliation/adapters/ap-policy.ts';
+import { currentApPolicy, RUNBOOK_AP_POLICY } from '#runbooks/invoice-reconciliation/adapters/ap-policy.ts';
 import { claimInvoice } from '#runbooks/invoice-reconciliation/adapters/invoice-claims-dynamodb.ts';
 import { assessInvoice } from '#runbooks/invoice-reconciliation/core/assess-invoice.ts';
 import { invoiceSchema } from '#runbooks/invoice-reconciliation/core/invoice.ts';
@@ -26,12 +26,22 @@ const ruleResult = z.object({
 
 /** Task MatchToPurchaseOrder: vendor, duplicates (history and in flight), PO, receipts, line-by-line match. */
 export const handler = runbookStep({
-  input: { ...INVOICE_TASK, invoice: invoiceSchema, arithmetic: z.array(ruleResult) },
+  input: {
+    ...INVOICE_TASK,
+    invoice: invoiceSchema,
+    arithmetic: z.array(ruleResult),
+    /** Absent on runs started before entities were bound. */
+    entity: z.string().nullable().optional(),
+  },
   run: async (task) => {
     const policy = await currentApPolicy(sor);
     // Read before matching: the reservation below only succeeds if no other invoice reserved on this PO meanwhile.
     const quantityVersion = task.invoice.poNumber ? await sor.quantityVersion(task.invoice.poNumber) : 0;
-    const assessment = await assessInvoice(task.invoice, sor, policy);
+    // The agent-per-entity binding is the runbook's own configuration (part of its version), not ERP data.
+    const assessment = await assessInvoice(task.invoice, sor, policy, {
+      entity: task.entity ?? null,
+      perEntity: RUNBOOK_AP_POLICY.agentsByEntity !== undefined,
+    });
     const results: RuleResult[] = [...(task.arithmetic as RuleResult[]), ...assessment.results];
     const { vendor, purchaseOrder } = assessment;
     if (vendor && task.invoice.invoiceNumber && !isDuplicate(results)) {

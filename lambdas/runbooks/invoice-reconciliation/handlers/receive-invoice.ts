@@ -23,8 +23,9 @@ export async function receiveInvoice(
   context: IntakeContext<InvoiceSubmission>,
 ): Promise<Record<string, unknown>> {
   const submission = context.body;
-  // The policy binds the agent; the request schema already refused any other.
-  const agentId = boundAgentId(RUNBOOK_AP_POLICY);
+  // The policy binds the agent to the entity; the request schema already refused any other.
+  const entity = submission.entity ?? null;
+  const agentId = boundAgentId(RUNBOOK_AP_POLICY, submission.entity);
   const invoice = submission.invoice;
   const [format, contentType, body] =
     'text' in invoice
@@ -46,12 +47,14 @@ export async function receiveInvoice(
       bytes: bytes.length,
       sha256: sha256Hex(bytes),
       agentId,
+      entity,
     },
     payloads: [{ name: 'invoice-document', contentType, body: new Uint8Array(bytes) }],
   });
   return {
     request: {
       agentId,
+      entity,
       document: { format, sha256: sha256Hex(bytes), recordKey: receipt.key },
     },
     approvalTimeoutSeconds: approvalTimeoutSeconds(),

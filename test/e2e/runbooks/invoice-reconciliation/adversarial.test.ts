@@ -286,11 +286,46 @@ describe('decisions that cannot be walked around', () => {
     );
     const run = await settled(pending.executionId);
 
-    // Assess
+    // Assess: what was decided is read from the work room, where nothing was decided
     expect(run.status).toBe('FAILED');
     expect(run.hold).toBeNull();
-    expect(run.failure.error).toBe('ApprovalNotValidError');
+    expect(run.failure.error).toBe('ApprovalNotDecidedError');
+    expect(run.failure.cause).toContain('pending, not decided');
     expect((await getApproval(approvalId))?.status).toBe('EXPIRED');
+  });
+
+  it("holds nothing when an insider resumes a waiting run with another run's real approval", async () => {
+    // Prepare: run B approved by a clerk for its own invoice; run A waits for its own approval
+    const approvedElsewhere = await decide('atk-borrowed-b', {
+      structured: structuredInvoice('PO-4501014', 'LBS-ATK-205', [
+        { lineNo: 2, sku: 'SKU-62242', quantity: '15' },
+      ]),
+    });
+    const borrowedId = approvalOf(approvedElsewhere);
+    const approved = await harness.api('POST', `/approvals/${borrowedId}/decision`, {
+      user: 'blake.clerk',
+      body: { decision: 'APPROVE', comment: 'One extra roll agreed with the buyer.' },
+    });
+    await settled(approvedElsewhere.executionId);
+    const waiting = await decide('atk-borrowed-a', {
+      structured: structuredInvoice('PO-4501014', 'LBS-ATK-206', [
+        { lineNo: 3, sku: 'SKU-75681', quantity: '9' },
+      ]),
+    });
+    const token = (await getApproval(approvalOf(waiting)))?.taskToken as string;
+
+    // Act: resume run A naming run B's decided approval
+    await stepFunctions.send(
+      new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify({ approvalId: borrowedId }) }),
+    );
+    const run = await settled(waiting.executionId);
+
+    // Assess
+    expect(approved.status).toBe(200);
+    expect(run.status).toBe('FAILED');
+    expect(run.failure.error).toBe('ApprovalNotDecidedError');
+    expect(run.failure.cause).toContain('belongs to another run');
+    expect(run.hold).toBeNull();
   });
 
   it('refuses a decision after the deadline in the write condition itself', async () => {

@@ -19,6 +19,7 @@ export const pettyCash = defineRunbook<z.infer<typeof request>>({
   approvals: { controller: ['controller'] },
   caseView: (found) => ({ approval: found.approval ?? null, outcome: found.outcome ?? null }),
   tasks: {
+    ReadApprovalFunctionArn: 'ReadApproval',
     RequestApprovalFunctionArn: 'PettyCashRequestApproval',
     RecordOutcomeFunctionArn: 'PettyCashRecordOutcome',
   },

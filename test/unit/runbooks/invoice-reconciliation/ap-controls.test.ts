@@ -604,3 +604,40 @@ describe('duplicates written differently', () => {
     expect(invoiceNumberSpellings('inv 42').length).toBeLessThanOrEqual(12);
   });
 });
+
+describe("another entity's PO", () => {
+  /** PO-4501001 ordered by entity US01, in a deployment that binds an agent per entity. */
+  function snapshotOfEntity(entity: string): ErpSnapshot {
+    const snapshot = snapshotWithTenReceived();
+    for (const order of snapshot.purchaseOrders) if (order.poNumber === PO_NUMBER) order.entity = entity;
+    return snapshot;
+  }
+  const assess = (snapshot: ErpSnapshot, entity: string | null, perEntity: boolean) =>
+    assessInvoice(
+      invoiceOf('CNS-ENTITY-1', [{ lineNo: 1, sku: 'SKU-96390', quantity: '1' }]),
+      inMemorySystemOfRecord(snapshot),
+      erp.policy,
+      { entity, perEntity },
+    );
+
+  it("sends an invoice submitted for DE01 against US01's PO to a person as PO_ENTITY_MISMATCH", async () => {
+    // An attacker submits under the entity whose agent has the larger pact.
+    const assessment = await assess(snapshotOfEntity('US01'), 'DE01', true);
+
+    expect(failedCodes(assessment.results)).toEqual(['PO_ENTITY_MISMATCH']);
+    expect(failing(assessment.results, 'PO_ENTITY_MISMATCH')[0]?.detail).toBe(
+      'PO PO-4501001 belongs to US01, not DE01.',
+    );
+    expect(assessment.lines.every((line) => line.poLineNo === null)).toBe(true);
+  });
+
+  it('requires the entity when agents are bound per entity, and passes the matching one', async () => {
+    const unnamed = await assess(snapshotOfEntity('US01'), null, true);
+    const matching = await assess(snapshotOfEntity('US01'), 'US01', true);
+    const singleEntity = await assess(snapshotOfEntity('US01'), null, false);
+
+    expect(failedCodes(unnamed.results)).toEqual(['PO_ENTITY_MISMATCH']);
+    expect(failedCodes(matching.results)).toEqual([]);
+    expect(failedCodes(singleEntity.results)).toEqual([]);
+  });
+});

@@ -95,7 +95,7 @@ describe('vendor identity: tax id first, a look-alike name never on its own', ()
 });
 
 describe('the runbook is bound to one agent', () => {
-  const schema = invoiceSubmissionSchema('invoice-review-agent');
+  const schema = invoiceSubmissionSchema({ agentId: 'invoice-review-agent' });
   const invoice = { text: 'Invoice INV-1 from Acme Industrial Supply, total 10.00 USD' };
 
   it('refuses a request that names another agent', () => {
@@ -112,6 +112,40 @@ describe('the runbook is bound to one agent', () => {
   it('reads the bound agent from the policy and refuses a policy without one', () => {
     expect(boundAgentId({ agentId: 'invoice-review-agent' })).toBe('invoice-review-agent');
     expect(() => boundAgentId({})).toThrow(/agentId/);
+  });
+});
+
+describe('the agent is bound per entity', () => {
+  const binding = {
+    agentId: 'invoice-review-agent',
+    agentsByEntity: { US01: 'invoice-review-agent', DE01: 'ap-agent-de' },
+  };
+  const schema = invoiceSubmissionSchema(binding);
+  const invoice = { text: 'Invoice INV-1 from Acme Industrial Supply, total 10.00 USD' };
+
+  it("binds each entity's own agent, and the runbook's agent when no entity is named", () => {
+    expect(boundAgentId(binding, 'DE01')).toBe('ap-agent-de');
+    expect(boundAgentId(binding, 'US01')).toBe('invoice-review-agent');
+    expect(boundAgentId(binding)).toBe('invoice-review-agent');
+    expect(schema.safeParse({ invoice, entity: 'DE01' }).success).toBe(true);
+  });
+
+  it("refuses a request that names an entity with another entity's agent", () => {
+    // An attacker who knows DE01's agent has a larger pact names it for a US01 invoice.
+    const parsed = schema.safeParse({ invoice, entity: 'US01', agentId: 'ap-agent-de' });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues[0]?.path).toEqual(['agentId']);
+    expect(parsed.error?.issues[0]?.message).toContain('invoice-review-agent for US01');
+  });
+
+  it('refuses an entity the policy does not list, naming the ones it does', () => {
+    const parsed = schema.safeParse({ invoice, entity: 'FR01' });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues[0]?.message).toBe('an entity this runbook works: US01, DE01');
+    expect(
+      invoiceSubmissionSchema({ agentId: 'invoice-review-agent' }).safeParse({ invoice, entity: 'US01' })
+        .success,
+    ).toBe(false);
   });
 });
 
