@@ -35,6 +35,12 @@ const byGsi1: IndexDefinition = {
   sortKey: { name: 'gsi1sk', type: 'S' },
 };
 
+const byGsi2: IndexDefinition = {
+  indexName: 'gsi2',
+  partitionKey: { name: 'gsi2pk', type: 'S' },
+  sortKey: { name: 'gsi2sk', type: 'S' },
+};
+
 export const TABLE_DEFINITIONS: Readonly<Record<TableId, TableDefinition>> = {
   trust: {
     id: 'trust',
@@ -48,7 +54,8 @@ export const TABLE_DEFINITIONS: Readonly<Record<TableId, TableDefinition>> = {
     purpose: 'Funding accounts, holds, journal entries and idempotency markers.',
     partitionKey: pk,
     sortKey: sk,
-    indexes: [byGsi1],
+    // gsi1: open holds by expiry (the sweeper); gsi2: payable holds by account and release date (payment runs).
+    indexes: [byGsi1, byGsi2],
   },
   work: {
     id: 'work',

@@ -16,7 +16,7 @@ export type Op =
       byAgent: boolean;
     }
   | { kind: 'post'; operationId: string; holdId: string; amount: bigint | null; byAgent: boolean }
-  | { kind: 'void' | 'expire' | 'dispute'; operationId: string; holdId: string }
+  | { kind: 'void' | 'expire' | 'dispute' | 'startPayment'; operationId: string; holdId: string }
   | {
       kind: 'resolveDispute';
       operationId: string;
@@ -31,7 +31,7 @@ export interface ModelHold {
   readonly amount: bigint;
   readonly expiresAtMs: number;
   readonly agentId: string | null;
-  status: 'HELD' | 'DISPUTED' | 'POSTED' | 'VOIDED' | 'EXPIRED';
+  status: 'HELD' | 'DISPUTED' | 'IN_PAYMENT' | 'POSTED' | 'VOIDED' | 'EXPIRED';
   posted: bigint;
 }
 
@@ -145,7 +145,9 @@ export class LedgerModel {
       }
       case 'post': {
         const hold = this.holds.get(op.holdId) as ModelHold;
-        if (hold.status !== 'HELD' || now >= hold.expiresAtMs) return { ok: false, codes: ['HOLD_NOT_OPEN'] };
+        // In payment, the bank's answer posts it whatever the expiry; held, only before it.
+        const postable = hold.status === 'IN_PAYMENT' || (hold.status === 'HELD' && now < hold.expiresAtMs);
+        if (!postable) return { ok: false, codes: ['HOLD_NOT_OPEN'] };
         const amount = op.amount ?? hold.amount;
         if (op.byAgent) {
           const refused = this.#agentRoom(amount);
@@ -156,8 +158,15 @@ export class LedgerModel {
       }
       case 'void': {
         const hold = this.holds.get(op.holdId) as ModelHold;
-        if (hold.status !== 'HELD') return { ok: false, codes: ['HOLD_NOT_OPEN'] };
+        if (hold.status !== 'HELD' && hold.status !== 'IN_PAYMENT')
+          return { ok: false, codes: ['HOLD_NOT_OPEN'] };
         return this.#close(hold, 'VOIDED', 0n);
+      }
+      case 'startPayment': {
+        const hold = this.holds.get(op.holdId) as ModelHold;
+        if (hold.status !== 'HELD' || now >= hold.expiresAtMs) return { ok: false, codes: ['HOLD_NOT_OPEN'] };
+        hold.status = 'IN_PAYMENT';
+        return { ok: true, replay: false, hold: { status: 'IN_PAYMENT', posted: 0n } };
       }
       case 'expire': {
         const hold = this.holds.get(op.holdId) as ModelHold;

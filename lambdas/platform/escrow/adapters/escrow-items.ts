@@ -1,7 +1,13 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { sha256Hex } from '#platform/core/hashing.ts';
 import { formatMoney, fromMinor, type Money } from '#platform/core/money.ts';
-import type { AccountView, HoldStatus, HoldView, Initiator } from '#platform/escrow/core/escrow-ledger.ts';
+import type {
+  AccountView,
+  HoldSource,
+  HoldStatus,
+  HoldView,
+  Initiator,
+} from '#platform/escrow/core/escrow-ledger.ts';
 import type { JournalEntry } from '#platform/escrow/core/hold-transitions.ts';
 import type { OperationMarker } from '#platform/escrow/core/operation-identity.ts';
 
@@ -47,6 +53,7 @@ export const escrowPrefixes = {
   agentDay: (day: string) => `DAY#${day}#`,
   journal: (accountId: string) => `JOURNAL#${accountId}`,
   openHolds: (shard: number) => `OPENHOLDS#${shard}`,
+  payableHolds: (accountId: string, shard: number) => `PAYABLE#${accountId}#${shard}`,
 };
 
 export function accountFromItem(accountId: string, item: Item): AccountView {
@@ -67,7 +74,11 @@ function shardOf(holdId: string): number {
   return Number.parseInt(sha256Hex(holdId).slice(0, 8), 16) % OPEN_HOLD_SHARDS;
 }
 
-/** A new hold, listed in the sweeper's sparse index until it leaves HELD. */
+/**
+ * A new hold, listed in two sparse indexes until it leaves HELD: the sweeper's by expiry (gsi1),
+ * and the payment run's by account and release date (gsi2; a hold with no release date is payable
+ * from its creation).
+ */
 export function holdItem(hold: HoldView): Item {
   return {
     ...escrowKeys.hold(hold.holdId),
@@ -85,8 +96,11 @@ export function holdItem(hold: HoldView): Item {
     initiatedBy: S(JSON.stringify(hold.initiatedBy)),
     ...(hold.agentId ? { agentId: S(hold.agentId) } : {}),
     createdAt: S(hold.createdAt),
+    ...(hold.source ? { source: S(JSON.stringify(hold.source)) } : {}),
     gsi1pk: S(escrowPrefixes.openHolds(shardOf(hold.holdId))),
     gsi1sk: S(`${hold.expiresAt}#${hold.holdId}`),
+    gsi2pk: S(escrowPrefixes.payableHolds(hold.accountId, shardOf(hold.holdId))),
+    gsi2sk: S(`${hold.releaseAt ?? hold.createdAt}#${hold.holdId}`),
   };
 }
 
@@ -107,6 +121,8 @@ export function holdFromItem(item: Item): HoldView {
     createdAt: str(item.createdAt),
     closedAt: item.closedAt?.S ?? null,
     disputedAt: item.disputedAt?.S ?? null,
+    source: item.source?.S ? (JSON.parse(item.source.S) as HoldSource) : null,
+    paymentId: item.paymentId?.S ?? null,
   };
 }
 

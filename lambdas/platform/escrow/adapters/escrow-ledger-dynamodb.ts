@@ -31,6 +31,7 @@ import {
   type OperationResult,
   type PostRequest,
   type ResolveDisputeRequest,
+  type StartPaymentRequest,
 } from '#platform/escrow/core/escrow-ledger.ts';
 import {
   type AccountGuard,
@@ -50,6 +51,7 @@ import {
   placeHold,
   postHold,
   resolveDisputedHold,
+  startHoldPayment,
   voidHold,
   withdrawFunds,
 } from '#platform/escrow/core/hold-transitions.ts';
@@ -97,7 +99,7 @@ export interface EscrowLedgerOptions {
 }
 
 /** Pages one read may take. Journals and agent counters are read whole or not at all; a sweep takes what it can. */
-const MAX_PAGES = { journal: 100, agentCounters: 10, sweepShard: 10 };
+const MAX_PAGES = { journal: 100, agentCounters: 10, sweepShard: 10, payableShard: 20 };
 
 /** The idempotency marker is the first item of every transaction. */
 const MARKER = 0;
@@ -195,6 +197,12 @@ export class DynamoDbEscrowLedger implements EscrowLedger {
 
   dispute(request: HoldTransitionRequest): Promise<{ hold: HoldView; replayed: boolean }> {
     return this.#transition({ kind: 'dispute', request }, (hold, at) => disputeHold(hold, request, at));
+  }
+
+  startPayment(request: StartPaymentRequest): Promise<{ hold: HoldView; replayed: boolean }> {
+    return this.#transition({ kind: 'startPayment', request }, (hold, at) =>
+      startHoldPayment(hold, request, at),
+    );
   }
 
   resolveDispute(request: ResolveDisputeRequest): Promise<{ hold: HoldView; replayed: boolean }> {
@@ -379,6 +387,43 @@ export class DynamoDbEscrowLedger implements EscrowLedger {
     return due;
   }
 
+  /**
+   * HELD holds of one account released at or before `at`, oldest release first, at most `limit`
+   * (the caller decides what a full page means). Read from the sparse payable index; each hold is
+   * re-read with a consistent read, and the payment's own write condition re-checks HELD anyway.
+   */
+  async payableHolds(accountId: string, at: Date, limit: number): Promise<HoldView[]> {
+    const listed: { key: string; holdId: string }[] = [];
+    for (let shard = 0; shard < OPEN_HOLD_SHARDS; shard++) {
+      const items = await queryPages<Item, Item>(
+        (startKey, remaining) =>
+          this.#client.send(
+            new QueryCommand({
+              TableName: this.#tableName,
+              IndexName: 'gsi2',
+              KeyConditionExpression: 'gsi2pk = :p AND gsi2sk < :bound',
+              ExpressionAttributeValues: {
+                ':p': S(escrowPrefixes.payableHolds(accountId, shard)),
+                ':bound': S(`${at.toISOString()}$`),
+              },
+              Limit: remaining,
+              ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+            }),
+          ) as Promise<QueryCommandOutput>,
+        {
+          maxPages: MAX_PAGES.payableShard,
+          maxItems: limit,
+          atBound: 'partial',
+          what: `Payable holds of ${accountId} shard ${shard}`,
+        },
+      );
+      for (const item of items) listed.push({ key: str(item.gsi2sk), holdId: str(item.holdId) });
+    }
+    const oldestFirst = listed.sort((a, b) => a.key.localeCompare(b.key)).slice(0, limit);
+    const holds = await Promise.all(oldestFirst.map(({ holdId }) => this.getHold(holdId)));
+    return holds.filter((hold): hold is HoldView => hold?.status === 'HELD');
+  }
+
   async #get(key: Item): Promise<Item | undefined> {
     try {
       const out = (await this.#client.send(
@@ -413,7 +458,7 @@ const NEW = 'attribute_not_exists(pk)';
 function holdWrite(table: string, next: HoldView, guard: HoldGuard, at: string): TransactWriteItem {
   if (guard.rule === 'new')
     return { Put: { TableName: table, Item: holdItem(next), ConditionExpression: NEW } };
-  const closes = next.status !== 'DISPUTED';
+  const closes = next.status !== 'DISPUTED' && next.status !== 'IN_PAYMENT';
   const clockRule = {
     'before-expiry': ' AND expiresAtMs > :at',
     'at-or-after-expiry': ' AND expiresAtMs <= :at',
@@ -423,15 +468,18 @@ function holdWrite(table: string, next: HoldView, guard: HoldGuard, at: string):
     Update: {
       TableName: table,
       Key: escrowKeys.hold(next.holdId),
+      // Leaving HELD leaves both sparse indexes: neither the sweeper nor a payment run sees it again.
       UpdateExpression: closes
-        ? 'SET #status = :to, postedAmount = :posted, closedAt = :now REMOVE gsi1pk, gsi1sk'
-        : 'SET #status = :to, disputedAt = :now REMOVE gsi1pk, gsi1sk',
+        ? 'SET #status = :to, postedAmount = :posted, closedAt = :now REMOVE gsi1pk, gsi1sk, gsi2pk, gsi2sk'
+        : next.status === 'IN_PAYMENT'
+          ? 'SET #status = :to, paymentId = :payment REMOVE gsi1pk, gsi1sk, gsi2pk, gsi2sk'
+          : 'SET #status = :to, disputedAt = :now REMOVE gsi1pk, gsi1sk, gsi2pk, gsi2sk',
       ConditionExpression: `#status = :from${clockRule}`,
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
         ':to': S(next.status),
         ':from': S(guard.from),
-        ':now': S(at),
+        ...(next.status === 'IN_PAYMENT' ? { ':payment': S(next.paymentId ?? '') } : { ':now': S(at) }),
         ...(closes ? { ':posted': N(next.postedAmount.minor) } : {}),
         ...(clockRule ? { ':at': N(guard.atMs) } : {}),
       },

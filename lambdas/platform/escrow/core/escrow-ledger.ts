@@ -7,8 +7,12 @@ import type { Money } from '#platform/core/money.ts';
  * request returns the first result and changes nothing; with a different request it is refused.
  *
  * Invariants (per account): available = funded − posted − held ≥ 0; held = Σ open holds.
+ *
+ * Paying is two-phase: `startPayment` moves a HELD hold to IN_PAYMENT when its payment goes into a
+ * bank file — still reserved, no longer expirable or disputable — and the bank's answer then posts
+ * it (executed) or voids it back to available (rejected).
  */
-export const OPEN_HOLD_STATES = ['HELD', 'DISPUTED'] as const;
+export const OPEN_HOLD_STATES = ['HELD', 'DISPUTED', 'IN_PAYMENT'] as const;
 export const FINAL_HOLD_STATES = ['POSTED', 'VOIDED', 'EXPIRED'] as const;
 export type HoldStatus = (typeof OPEN_HOLD_STATES)[number] | (typeof FINAL_HOLD_STATES)[number];
 
@@ -16,6 +20,14 @@ export interface Initiator {
   readonly kind: 'agent' | 'person';
   readonly id: string;
   readonly role?: string;
+}
+
+/** What a hold pays for: the run and the document that justified it. */
+export interface HoldSource {
+  readonly runbook: string;
+  readonly executionId: string;
+  /** The document's own number, e.g. the invoice number. */
+  readonly document: string;
 }
 
 export interface HoldView {
@@ -35,6 +47,10 @@ export interface HoldView {
   /** When it left the open states; null while open. */
   readonly closedAt: string | null;
   readonly disputedAt: string | null;
+  /** null for holds placed without one. */
+  readonly source: HoldSource | null;
+  /** The payment (end-to-end id) it went out in; set when it moved to IN_PAYMENT. */
+  readonly paymentId: string | null;
 }
 
 export interface AccountView {
@@ -82,6 +98,13 @@ export interface HoldRequest extends Operation {
   readonly initiatedBy: Initiator;
   /** The agent whose daily and per-action limits this hold counts against. */
   readonly agentId?: string;
+  readonly source?: HoldSource;
+}
+
+export interface StartPaymentRequest extends Operation {
+  readonly holdId: string;
+  /** The payment's end-to-end id in the bank file. */
+  readonly paymentId: string;
 }
 
 export interface PostRequest extends Operation {
@@ -126,9 +149,12 @@ export interface EscrowLedger {
   void(request: HoldTransitionRequest): Promise<{ hold: HoldView; replayed: boolean }>;
   expire(request: HoldTransitionRequest): Promise<{ hold: HoldView; replayed: boolean }>;
   dispute(request: HoldTransitionRequest): Promise<{ hold: HoldView; replayed: boolean }>;
+  startPayment(request: StartPaymentRequest): Promise<{ hold: HoldView; replayed: boolean }>;
   resolveDispute(request: ResolveDisputeRequest): Promise<{ hold: HoldView; replayed: boolean }>;
   getAccount(accountId: string): Promise<AccountView | undefined>;
   getHold(holdId: string): Promise<HoldView | undefined>;
+  /** HELD holds on the account whose release date is at or before `at`, oldest release first, at most `limit`. */
+  payableHolds(accountId: string, at: Date, limit: number): Promise<HoldView[]>;
   openExposure(agentId: string): Promise<AgentExposure>;
   usageOn(agentId: string, day: string): Promise<AgentUsage>;
 }
@@ -145,7 +171,7 @@ export interface AgentLimitSource {
 }
 
 export function isOpen(status: HoldStatus): boolean {
-  return status === 'HELD' || status === 'DISPUTED';
+  return (OPEN_HOLD_STATES as readonly string[]).includes(status);
 }
 
 /** The UTC calendar day an agent's daily limit counts in. */

@@ -9,9 +9,11 @@ import {
   type HoldStatus,
   type HoldTransitionRequest,
   type HoldView,
+  isOpen,
   ledgerDay,
   type PostRequest,
   type ResolveDisputeRequest,
+  type StartPaymentRequest,
 } from './escrow-ledger.ts';
 
 /**
@@ -28,7 +30,8 @@ export type OperationKind =
   | 'void'
   | 'expire'
   | 'dispute'
-  | 'resolveDispute';
+  | 'resolveDispute'
+  | 'startPayment';
 
 /** A rule said no; nothing is written. */
 export interface Refusal {
@@ -219,6 +222,8 @@ export function placeHold(
     createdAt,
     closedAt: null,
     disputedAt: null,
+    source: request.source ?? null,
+    paymentId: null,
   };
   const deltas: CounterDeltas = { ...NO_DELTAS, held: amount.minor, available: -amount.minor, openHolds: 1 };
   keepsInvariants(account, accountId, amount.currency, deltas);
@@ -241,30 +246,55 @@ export function placeHold(
   };
 }
 
-/** Releases all or part of a held amount to the payee before expiry; the rest returns to available. */
+/**
+ * Releases all or part of a held amount to the payee before expiry; the rest returns to available.
+ * A hold in payment is posted when the bank executed it, whatever its expiry: the money has left.
+ */
 export function postHold(
   hold: HoldView | undefined,
   request: PostRequest,
   at: Date,
   agent?: AgentAllowance,
 ): Decision<HoldView> {
-  return leaveState('post', hold, request, at, 'HELD', 'before-expiry', (current) => {
-    const amount = postAmount(current, request.amount);
-    if (!amount.ok) return amount;
-    const releasedBy = request.releasedBy;
-    if (releasedBy?.kind !== 'agent') return { status: 'POSTED', posted: amount.value };
-    const charge = chargeAgent(releasedBy.id, 'payment.post', amount.value, at, agent);
-    return charge.ok ? { status: 'POSTED', posted: amount.value, charge: charge.charge } : charge;
-  });
+  const inPayment = hold?.status === 'IN_PAYMENT';
+  return leaveState(
+    'post',
+    hold,
+    request,
+    at,
+    inPayment ? 'IN_PAYMENT' : 'HELD',
+    inPayment ? 'any' : 'before-expiry',
+    (current) => {
+      const amount = postAmount(current, request.amount);
+      if (!amount.ok) return amount;
+      const releasedBy = request.releasedBy;
+      if (releasedBy?.kind !== 'agent') return { status: 'POSTED', posted: amount.value };
+      const charge = chargeAgent(releasedBy.id, 'payment.post', amount.value, at, agent);
+      return charge.ok ? { status: 'POSTED', posted: amount.value, charge: charge.charge } : charge;
+    },
+  );
 }
 
-/** Refunds a held amount to available. */
+/** Refunds a held amount to available; a hold in payment the bank rejected comes back the same way. */
 export function voidHold(
   hold: HoldView | undefined,
   request: HoldTransitionRequest,
   at: Date,
 ): Decision<HoldView> {
-  return leaveState('void', hold, request, at, 'HELD', 'any', () => ({ status: 'VOIDED' }));
+  const from = hold?.status === 'IN_PAYMENT' ? 'IN_PAYMENT' : 'HELD';
+  return leaveState('void', hold, request, at, from, 'any', () => ({ status: 'VOIDED' }));
+}
+
+/** Puts a held amount into a bank file: still reserved, no longer expirable or disputable. */
+export function startHoldPayment(
+  hold: HoldView | undefined,
+  request: StartPaymentRequest,
+  at: Date,
+): Decision<HoldView> {
+  return leaveState('startPayment', hold, request, at, 'HELD', 'before-expiry', () => ({
+    status: 'IN_PAYMENT',
+    paymentId: request.paymentId,
+  }));
 }
 
 /** Returns a hold to available once its expiry has come; never before. */
@@ -298,11 +328,11 @@ export function resolveDisputedHold(
   });
 }
 
-type Next = { status: HoldStatus; posted?: Money; charge?: AgentDayCharge };
+type Next = { status: HoldStatus; posted?: Money; charge?: AgentDayCharge; paymentId?: string };
 
 /** One hold leaving `from`, exactly once: the status and the clock rule are the guards its write re-checks. */
 function leaveState(
-  kind: 'post' | 'void' | 'expire' | 'dispute' | 'resolveDispute',
+  kind: 'post' | 'void' | 'expire' | 'dispute' | 'resolveDispute' | 'startPayment',
   current: HoldView | undefined,
   request: { readonly holdId: string },
   atDate: Date,
@@ -321,7 +351,7 @@ function leaveState(
   const decided = decide(current);
   if ('ok' in decided) return decided;
   const at = atDate.toISOString();
-  const closes = decided.status !== 'DISPUTED';
+  const closes = !isOpen(decided.status);
   const posted = decided.posted ?? zero(current.amount.currency);
   const next: HoldView = {
     ...current,
@@ -329,6 +359,7 @@ function leaveState(
     postedAmount: posted,
     closedAt: closes ? at : null,
     disputedAt: decided.status === 'DISPUTED' ? at : current.disputedAt,
+    paymentId: decided.paymentId ?? current.paymentId,
   };
   const held = current.amount.minor;
   const back = held - posted.minor;

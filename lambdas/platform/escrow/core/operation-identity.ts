@@ -7,6 +7,7 @@ import type {
   HoldTransitionRequest,
   PostRequest,
   ResolveDisputeRequest,
+  StartPaymentRequest,
 } from './escrow-ledger.ts';
 import type { OperationKind, Refusal } from './hold-transitions.ts';
 
@@ -16,7 +17,8 @@ export type LedgerOperation =
   | { readonly kind: 'hold'; readonly request: HoldRequest }
   | { readonly kind: 'post'; readonly request: PostRequest }
   | { readonly kind: 'void' | 'expire' | 'dispute'; readonly request: HoldTransitionRequest }
-  | { readonly kind: 'resolveDispute'; readonly request: ResolveDisputeRequest };
+  | { readonly kind: 'resolveDispute'; readonly request: ResolveDisputeRequest }
+  | { readonly kind: 'startPayment'; readonly request: StartPaymentRequest };
 
 /** What is kept under an operationId once the operation committed. */
 export interface OperationMarker {
@@ -52,6 +54,8 @@ function identity(operation: LedgerOperation): Record<string, unknown> {
         releaseAt: r.releaseAt?.toISOString() ?? null,
         initiatedBy: r.initiatedBy,
         agentId: r.agentId ?? null,
+        // Added later: absent from the identity when not set, so earlier markers still match.
+        ...(r.source ? { source: r.source } : {}),
       };
     }
     case 'post': {
@@ -67,6 +71,8 @@ function identity(operation: LedgerOperation): Record<string, unknown> {
       return { holdId: operation.request.holdId, reason: operation.request.reason ?? null };
     case 'expire':
       return { holdId: operation.request.holdId };
+    case 'startPayment':
+      return { holdId: operation.request.holdId, paymentId: operation.request.paymentId };
     case 'resolveDispute': {
       const r = operation.request;
       return { holdId: r.holdId, resolution: r.resolution, amount: r.amount ? moneyJson(r.amount) : null };

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TollgateError, TransientStoreError } from '#platform/core/errors.ts';
 import { fromMinor } from '#platform/core/money.ts';
 import { DynamoDbEscrowLedger } from '#platform/escrow/adapters/escrow-ledger-dynamodb.ts';
-import { type HoldView, ledgerDay } from '#platform/escrow/core/escrow-ledger.ts';
+import { type HoldView, isOpen, ledgerDay } from '#platform/escrow/core/escrow-ledger.ts';
 import { type LocalTables, startLocalTables } from '../../../support/dynamodb-tables.ts';
 import { AGENT_LIMITS, type Expected, LedgerModel, type Op } from '../../../support/escrow-model.ts';
 
@@ -120,6 +120,15 @@ async function send(world: World, op: Op): Promise<{ replayed: boolean; value: u
       const out = await ledger[op.kind]({ operationId: op.operationId, holdId: op.holdId, at });
       return { replayed: out.replayed, value: out.hold };
     }
+    case 'startPayment': {
+      const out = await ledger.startPayment({
+        operationId: op.operationId,
+        holdId: op.holdId,
+        paymentId: `PAY-${op.holdId}`,
+        at,
+      });
+      return { replayed: out.replayed, value: out.hold };
+    }
     case 'resolveDispute': {
       const out = await ledger.resolveDispute({
         operationId: op.operationId,
@@ -193,7 +202,7 @@ async function assertInvariants(world: World): Promise<void> {
       expected.held,
     ]);
     const openHeld = holds
-      .filter((h) => h && h.accountId === accountId && (h.status === 'HELD' || h.status === 'DISPUTED'))
+      .filter((h) => h && h.accountId === accountId && isOpen(h.status))
       .reduce((total, h) => total + h!.amount.minor, 0n);
     expect(held.minor, 'held = Σ open holds').toBe(openHeld);
     // Journal: one entry per committed operation, and no entry ever changes.
@@ -211,10 +220,12 @@ async function assertInvariants(world: World): Promise<void> {
     expect(hold!.postedAmount.minor <= hold!.amount.minor, 'a post never exceeds its hold').toBe(true);
     const final = world.finalHolds.get(hold!.holdId);
     if (final) expect(hold, 'final states never change').toEqual(final);
-    else if (!['HELD', 'DISPUTED'].includes(hold!.status)) world.finalHolds.set(hold!.holdId, hold!);
+    else if (!isOpen(hold!.status)) world.finalHolds.set(hold!.holdId, hold!);
     const closed = hold!.closedAt ? Date.parse(hold!.closedAt) : undefined;
-    if (hold!.status === 'POSTED' && !hold!.disputedAt)
+    // A hold in payment is posted when the bank answers, whatever its expiry: it left before it.
+    if (hold!.status === 'POSTED' && !hold!.disputedAt && !hold!.paymentId)
       expect(closed! < Date.parse(hold!.expiresAt), 'no post at or after expiry').toBe(true);
+    if (hold!.status === 'IN_PAYMENT') expect(hold!.paymentId, 'in payment names its payment').toBeTruthy();
     if (hold!.status === 'EXPIRED')
       expect(closed! >= Date.parse(hold!.expiresAt), 'no expiry before its time').toBe(true);
   }
@@ -256,6 +267,7 @@ function changed(op: Op): Op {
       return { ...op, kind: 'dispute' };
     case 'expire':
     case 'dispute':
+    case 'startPayment':
       return { ...op, kind: 'void' };
     case 'resolveDispute':
       return { ...op, resolution: op.resolution === 'post' ? 'void' : 'post' };
@@ -342,7 +354,9 @@ function commands(withFaults: boolean) {
     ),
     fc
       .tuple(
-        fc.constantFrom('void', 'expire', 'dispute') as fc.Arbitrary<'void' | 'expire' | 'dispute'>,
+        fc.constantFrom('void', 'expire', 'dispute', 'startPayment') as fc.Arbitrary<
+          'void' | 'expire' | 'dispute' | 'startPayment'
+        >,
         pick,
         f,
       )

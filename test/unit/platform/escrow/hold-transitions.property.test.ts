@@ -23,6 +23,7 @@ import {
   placeHold,
   postHold,
   resolveDisputedHold,
+  startHoldPayment,
   voidHold,
   withdrawFunds,
 } from '#platform/escrow/core/hold-transitions.ts';
@@ -54,6 +55,7 @@ const ALLOWED: Record<LedgerOperation['kind'], readonly ErrorCode[]> = {
   expire: ['NOT_FOUND', 'HOLD_NOT_OPEN'],
   dispute: ['NOT_FOUND', 'HOLD_NOT_OPEN'],
   resolveDispute: ['NOT_FOUND', 'HOLD_NOT_OPEN', 'VALIDATION_FAILED'],
+  startPayment: ['NOT_FOUND', 'HOLD_NOT_OPEN'],
 };
 
 interface World {
@@ -125,6 +127,8 @@ function decide(world: World, operation: LedgerOperation, at: Date): Decision<un
       return disputeHold(world.holds.get(operation.request.holdId), operation.request, at);
     case 'resolveDispute':
       return resolveDisputedHold(world.holds.get(operation.request.holdId), operation.request, at);
+    case 'startPayment':
+      return startHoldPayment(world.holds.get(operation.request.holdId), operation.request, at);
   }
 }
 
@@ -244,7 +248,11 @@ function assertInvariants(world: World, history: History): void {
     ).toBe(isOpen(hold.status));
     if (hold.status === 'POSTED') expect(hold.postedAmount.minor > 0n).toBe(true);
     else expect(hold.postedAmount.minor, `${hold.status} releases nothing`).toBe(0n);
-    if (hold.status === 'POSTED' && !hold.disputedAt) expect(closedAtMs! < expiresAtMs).toBe(true);
+    // A hold in payment is posted when the bank answers, whatever its expiry; it went out before it.
+    if (hold.status === 'POSTED' && !hold.disputedAt && !hold.paymentId)
+      expect(closedAtMs! < expiresAtMs).toBe(true);
+    if (hold.status === 'IN_PAYMENT') expect(hold.paymentId, 'in payment names its payment').toBeTruthy();
+    if (hold.paymentId) expect(hold.disputedAt, 'a hold in payment was never disputed').toBeNull();
     if (hold.status === 'EXPIRED') expect(closedAtMs! >= expiresAtMs).toBe(true);
     if (hold.status === 'DISPUTED') expect(Date.parse(hold.disputedAt!) < expiresAtMs).toBe(true);
   }
@@ -277,12 +285,22 @@ function assertExpectedRefusal(world: World, operation: LedgerOperation, outcome
       );
     }
   }
-  if (operation.kind === 'void' || operation.kind === 'expire' || operation.kind === 'dispute') {
+  if (
+    operation.kind === 'void' ||
+    operation.kind === 'expire' ||
+    operation.kind === 'dispute' ||
+    operation.kind === 'startPayment'
+  ) {
     const hold = world.holds.get(operation.request.holdId);
-    if (hold && hold.status !== 'HELD') expect(outcome).toEqual({ ok: false, code: 'HOLD_NOT_OPEN' });
+    // Only a void takes a hold back out of payment (the bank rejected it); nothing else touches it.
+    const inPaymentVoid = hold?.status === 'IN_PAYMENT' && operation.kind === 'void';
+    if (hold && hold.status !== 'HELD' && !inPaymentVoid)
+      expect(outcome).toEqual({ ok: false, code: 'HOLD_NOT_OPEN' });
+    if (inPaymentVoid) expect(outcome.ok).toBe(true);
     if (hold?.status === 'HELD') {
       const due = at >= Date.parse(hold.expiresAt);
       const allowed = operation.kind === 'void' || (operation.kind === 'expire' ? due : !due);
+      // startPayment, like dispute, only before expiry.
       expect(outcome.ok ? true : outcome.code).toBe(allowed ? true : 'HOLD_NOT_OPEN');
     }
   }
@@ -302,7 +320,7 @@ type Step =
       reuseHoldId: number | null;
     }
   | { step: 'post'; pick: number; permille: number | null; byAgent: boolean }
-  | { step: 'void' | 'expire' | 'dispute'; pick: number }
+  | { step: 'void' | 'expire' | 'dispute' | 'startPayment'; pick: number }
   | { step: 'resolveDispute'; pick: number; post: boolean; permille: number | null }
   | { step: 'advance'; ms: number }
   | { step: 'replay'; pick: number }
@@ -365,6 +383,10 @@ const stepArbitrary: fc.Arbitrary<Step> = fc.oneof(
     weight: 3,
   },
   {
+    arbitrary: fc.record({ step: fc.constant('startPayment' as const), pick }),
+    weight: 2,
+  },
+  {
     arbitrary: fc.record({
       step: fc.constant('resolveDispute' as const),
       pick,
@@ -421,6 +443,11 @@ function changed(operation: LedgerOperation): LedgerOperation {
       return { ...operation, kind: 'dispute' };
     case 'dispute':
       return { ...operation, kind: 'void' };
+    case 'startPayment':
+      return {
+        ...operation,
+        request: { ...operation.request, paymentId: `${operation.request.paymentId}-other` },
+      };
     case 'resolveDispute':
       return {
         ...operation,
@@ -489,6 +516,11 @@ function operationFor(world: World, history: History, step: Step): LedgerOperati
     case 'expire':
     case 'dispute':
       return { kind: step.step, request: { operationId, holdId: pickHold(world, step.pick), at } };
+    case 'startPayment':
+      return {
+        kind: 'startPayment',
+        request: { operationId, holdId: pickHold(world, step.pick), paymentId: `PAY-${operationId}`, at },
+      };
     case 'resolveDispute': {
       const holdId = pickHold(world, step.pick);
       const part = step.post ? partOf(world, holdId, step.permille) : undefined;
@@ -618,7 +650,7 @@ describe('escrow rules over random operation sequences (pure core)', () => {
     expect([...seen.keys()].some((key) => key.endsWith(':IDEMPOTENCY_KEY_REUSED'))).toBe(true);
   });
 
-  it('a hold goes HELD, perhaps DISPUTED, then to one final state and never back', () => {
+  it('a hold goes HELD, perhaps DISPUTED or IN_PAYMENT, then to one final state and never back', () => {
     fc.assert(
       fc.property(fc.array(stepArbitrary, { maxLength: 60, size: 'max' }), (steps) => {
         const world = newWorld();
@@ -639,7 +671,7 @@ describe('escrow rules over random operation sequences (pure core)', () => {
           }
         }
         for (const path of paths.values()) {
-          const allowed = [['HELD'], ['HELD', 'DISPUTED']].some((open) => {
+          const allowed = [['HELD'], ['HELD', 'DISPUTED'], ['HELD', 'IN_PAYMENT']].some((open) => {
             const closing = path.slice(open.length);
             return (
               open.every((s, i) => path[i] === s) && closing.length <= 1 && closing.every((s) => !isOpen(s))
