@@ -1,6 +1,10 @@
+import { isValidIban } from '#platform/core/bank-accounts.ts';
 import type { Vendor } from '#platform/system-of-record/core/reference-data.ts';
 import { type Invoice, MIN_FIELD_CONFIDENCE, normaliseBankAccount } from './invoice.ts';
 import { type RuleResult, rule } from './reason-codes.ts';
+
+/** Moved to the platform, where payment files use it too; re-exported for existing callers. */
+export { isValidIban };
 
 /**
  * Remit-to bank details against the vendor master. Account numbers arrive in print format
@@ -12,21 +16,6 @@ const ACCOUNT = /^[A-Z0-9]{4,34}$/;
 const ROUTING = /^[A-Z0-9]{6,11}$/;
 /** Country letters and two digits first: the account claims to be an IBAN, so its check digits must hold. */
 const IBAN_CLAIM = /^[A-Z]{2}\d{2}/;
-const IBAN = /^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$/;
-
-/** ISO 13616: country and check digits moved to the end, letters as 10–35, the whole number mod 97 = 1. */
-export function isValidIban(value: string): boolean {
-  const iban = normaliseBankAccount(value);
-  if (!IBAN.test(iban)) return false;
-  const rearranged = `${iban.slice(4)}${iban.slice(0, 4)}`;
-  let remainder = 0;
-  // At most 34 characters, two digits each: the loop is bounded by the IBAN's length.
-  for (const char of rearranged) {
-    const digits = /\d/.test(char) ? char : String(char.charCodeAt(0) - 55);
-    for (const digit of digits) remainder = (remainder * 10 + Number(digit)) % 97;
-  }
-  return remainder === 1;
-}
 
 /** Why an account number as printed cannot be used, or undefined when it can. */
 function accountProblem(account: string): string | undefined {
