@@ -20,6 +20,14 @@ const EVIDENCE_ACTIONS = {
   digest: 's3 read + write on the evidence bucket; kms:Sign and kms:GetPublicKey on the digest signing key',
 } as const;
 
+const BANK_FILES_ACTIONS = {
+  write:
+    's3 PutObject/GetObject on `outbound/*` (new files only, SSE-KMS with the bank-files key); kms GenerateDataKey (bank-files key)',
+  read: 's3 GetObject on `inbound/*`, ListBucket for prefix `inbound/`; kms Decrypt (bank-files key)',
+  readWrite:
+    's3 PutObject/GetObject on `outbound/*`, GetObject on `inbound/*`, ListBucket for prefix `inbound/`; kms GenerateDataKey/Decrypt (bank-files key)',
+} as const;
+
 function grantsOf(fn: FunctionDefinition): string[] {
   const rows: string[] = [];
   for (const [table, access] of Object.entries(fn.tables)) {
@@ -27,6 +35,7 @@ function grantsOf(fn: FunctionDefinition): string[] {
   }
   const more: [string, string][] = [];
   if (fn.evidence) more.push([EVIDENCE_ACTIONS[fn.evidence], 'evidence bucket']);
+  if (fn.bankFiles) more.push([BANK_FILES_ACTIONS[fn.bankFiles], 'bank-files bucket']);
   if (fn.model)
     more.push([
       'bedrock:InvokeModel (+ ApplyGuardrail when configured)',

@@ -16,6 +16,7 @@ import {
 } from './catalog.ts';
 import type { StageConfig } from './config/stage-config.ts';
 import { ActionFunction } from './constructs/action-function.ts';
+import { BankFilesBucket } from './constructs/bank-files-bucket.ts';
 import { EvidenceAnalytics } from './constructs/evidence-analytics.ts';
 import { EvidenceBucket } from './constructs/evidence-bucket.ts';
 import { FinanceApi } from './constructs/finance-api.ts';
@@ -46,6 +47,7 @@ export class TollgateStack extends Stack {
   readonly keys: TollgateKeys;
   readonly tables: TollgateTables;
   readonly evidence: EvidenceBucket;
+  readonly bankFiles: BankFilesBucket;
   readonly evidenceAnalytics: EvidenceAnalytics;
   readonly functions: ReadonlyMap<string, ActionFunction>;
   readonly runbooks: ReadonlyMap<string, Runbook>;
@@ -66,6 +68,10 @@ export class TollgateStack extends Stack {
     this.evidence = new EvidenceBucket(this, 'Evidence', {
       retention: config.evidenceRetention,
       key: this.keys.evidence,
+    });
+    this.bankFiles = new BankFilesBucket(this, 'BankFiles', {
+      key: this.keys.bankFiles,
+      accessLogs: this.evidence.accessLogs,
     });
 
     this.model = new ModelAccess(this, 'Model', {
@@ -138,6 +144,7 @@ export class TollgateStack extends Stack {
         if (definition.evidence === 'write' && definition.tables.work !== 'readWrite')
           this.tables.bindTo(fn, 'work', 'readWrite');
       }
+      if (definition.bankFiles) this.bankFiles.bindTo(fn, definition.bankFiles);
       if (definition.scheduleMinutes) {
         new Rule(this, `${definition.id}Schedule`, {
           description: `Tollgate ${definition.id} every ${definition.scheduleMinutes} minutes`,
@@ -225,6 +232,10 @@ export class TollgateStack extends Stack {
     new CfnOutput(this, 'EvidenceBucketName', {
       value: this.evidence.bucket.bucketName,
       description: 'Object Lock bucket auditors verify evidence in',
+    });
+    new CfnOutput(this, 'BankFilesBucketName', {
+      value: this.bankFiles.bucket.bucketName,
+      description: 'Bucket of payment files for the bank (outbound/) and its answers (inbound/)',
     });
     new CfnOutput(this, 'EvidenceAthenaWorkGroup', {
       value: this.evidenceAnalytics.workGroup.ref,

@@ -6,6 +6,8 @@ import S3rver from 's3rver';
 import { DEFAULT_APPROVAL_LIMITS } from '#platform/approvals/core/authority.ts';
 import {
   APPROVAL_LIMITS_ENV,
+  BANK_FILES_BUCKET_ENV,
+  BANK_FILES_HEAD_BEFORE_PUT_ENV,
   EVIDENCE_BUCKET_ENV,
   EVIDENCE_HEAD_BEFORE_PUT_ENV,
   MODEL_PROVIDER_ENV,
@@ -30,6 +32,8 @@ import { LocalStepFunctions } from './step-functions-local.ts';
 export const DEFAULT_PORT = 3000;
 export const DEFAULT_DATA_DIR = join(PROJECT_ROOT, '.tollgate');
 export const LOCAL_EVIDENCE_BUCKET = 'tollgate-local-evidence';
+/** Payment files for the bank (outbound/) and the simulated bank's answers (inbound/). */
+export const LOCAL_BANK_FILES_BUCKET = 'tollgate-local-bank-files';
 /** s3rver checks SigV4 signatures against this key pair; DynamoDB Local accepts any. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
 export const DEFAULT_DIGEST_INTERVAL_MS = 60_000;
@@ -70,6 +74,7 @@ export interface RuntimeInfo {
   readonly endpoints: LocalEndpoints;
   readonly tables: Readonly<Record<string, string>>;
   readonly evidenceBucket: string;
+  readonly bankFilesBucket: string;
   readonly stateMachines: Readonly<Record<string, string>>;
   readonly runbookVersions: Readonly<Record<string, string>>;
 }
@@ -126,6 +131,8 @@ export function applyLocalEnvironment(runtime: RuntimeInfo): void {
     AWS_ENDPOINT_URL_SFN: runtime.endpoints.stepFunctions,
     [EVIDENCE_BUCKET_ENV]: runtime.evidenceBucket,
     [EVIDENCE_HEAD_BEFORE_PUT_ENV]: 'true',
+    [BANK_FILES_BUCKET_ENV]: runtime.bankFilesBucket,
+    [BANK_FILES_HEAD_BEFORE_PUT_ENV]: 'true',
     [STAGE_ENV]: 'local',
     ...runtime.tables,
     ...Object.fromEntries(
@@ -183,7 +190,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       directory: s3Dir,
       silent: true,
       vhostBuckets: false,
-      configureBuckets: [{ name: LOCAL_EVIDENCE_BUCKET, configs: [] }],
+      configureBuckets: [
+        { name: LOCAL_EVIDENCE_BUCKET, configs: [] },
+        { name: LOCAL_BANK_FILES_BUCKET, configs: [] },
+      ],
     });
     await s3.run();
     stops.push(() => s3.close());
@@ -243,6 +253,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       },
       tables: Object.fromEntries(TABLE_IDS.map((id) => [TABLE_ENV[id], localTableName(id)])),
       evidenceBucket: LOCAL_EVIDENCE_BUCKET,
+      bankFilesBucket: LOCAL_BANK_FILES_BUCKET,
       stateMachines: stepFunctions.stateMachineArns(),
       runbookVersions: stepFunctions.runbookVersions(),
     };

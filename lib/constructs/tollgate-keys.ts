@@ -13,13 +13,15 @@ export interface TollgateKeysProps {
 
 /**
  * The customer-managed keys of one stage, one per kind of data so a key policy only ever
- * names the services that need it: ledger tables, evidence, logs, runbook executions, dead letters and alarms.
+ * names the services that need it: ledger tables, evidence, bank files, logs, runbook executions, dead letters and alarms.
  */
 export class TollgateKeys extends Construct {
   /** Encrypts the trust, escrow, work and reference tables. */
   readonly tables: Key;
   /** Encrypts evidence records and digests. */
   readonly evidence: Key;
+  /** Encrypts the payment files sent to the bank and the bank's answers. */
+  readonly bankFiles: Key;
   /** Encrypts every CloudWatch Logs log group of the stage. */
   readonly logs: Key;
   /** Encrypts runbook definitions and execution history in Step Functions. */
@@ -42,6 +44,7 @@ export class TollgateKeys extends Construct {
 
     this.tables = key('TablesKey', 'Tollgate: trust, escrow, work and reference tables');
     this.evidence = key('EvidenceKey', 'Tollgate: evidence records and digests');
+    this.bankFiles = key('BankFilesKey', 'Tollgate: payment files for the bank and the bank answers');
     this.logs = key('LogsKey', 'Tollgate: CloudWatch Logs of functions, runbooks and the API');
     this.runbooks = key('RunbooksKey', 'Tollgate: runbook definitions and execution history');
     this.queues = key('QueuesKey', 'Tollgate: dead letters of scheduled jobs');

@@ -22,6 +22,10 @@ export const EVIDENCE_SIGNING_KEY_ENV = 'EVIDENCE_SIGNING_KEY_ID';
  * then also checks with a HEAD first. The local runtime sets it; AWS never needs it.
  */
 export const EVIDENCE_HEAD_BEFORE_PUT_ENV = 'EVIDENCE_HEAD_BEFORE_PUT';
+/** The bank-files bucket: payment files go to `outbound/`, the bank's answers arrive in `inbound/`. */
+export const BANK_FILES_BUCKET_ENV = 'BANK_FILES_BUCKET_NAME';
+/** 'true' where the S3 endpoint ignores `If-None-Match: *` on PUT (s3rver), as for evidence; AWS never needs it. */
+export const BANK_FILES_HEAD_BEFORE_PUT_ENV = 'BANK_FILES_HEAD_BEFORE_PUT';
 export const STAGE_ENV = 'TOLLGATE_STAGE';
 /** The stage's approval limits per role and currency, as JSON (see `approvalLimitsSchema`); set on every function that decides who may approve. */
 export const APPROVAL_LIMITS_ENV = 'TOLLGATE_APPROVAL_LIMITS';
@@ -57,6 +61,10 @@ export function requireEnv(variable: string): string {
 
 export function tableName(table: TableId): string {
   return requireEnv(TABLE_ENV[table]);
+}
+
+export function bankFilesBucketName(): string {
+  return requireEnv(BANK_FILES_BUCKET_ENV);
 }
 
 /** Bedrock model id or inference profile id the function passes as `modelId` to Converse. */

@@ -29,6 +29,11 @@ export interface FunctionDefinition {
   readonly completesTasksOf?: readonly string[];
   /** Access to the evidence bucket; every runbook step that leaves evidence has 'write'. */
   readonly evidence?: EvidenceAccess;
+  /**
+   * Access to the bank-files bucket: 'write' puts files under `outbound/` (payment files for the
+   * bank), 'read' reads and lists `inbound/` (status reports and statements from the bank).
+   */
+  readonly bankFiles?: 'write' | 'read' | 'readWrite';
   /** Runs on an EventBridge schedule every this many minutes (a timer in local mode). */
   readonly scheduleMinutes?: number;
   /** `invoke`: the function calls Bedrock Converse on the stage's model, under its guardrail. */
