@@ -1,5 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { StateMachine } from 'aws-local-stepfunctions';
@@ -15,6 +24,8 @@ interface HistoryEvent {
   readonly type: string;
   readonly state?: string;
   readonly error?: string;
+  /** Why the engine did this (a resume after a restart, or why a run could not resume). */
+  readonly detail?: string;
 }
 
 export interface LocalExecution {
@@ -36,7 +47,15 @@ interface LocalStateMachine {
   readonly arn: string;
   readonly runbook: LoadedRunbook;
   readonly machine: StateMachine;
+  /** What the engine runs: placeholders bound, timeout paths adapted; derived definitions start from it. */
+  readonly definition: AslDefinition;
   readonly taskFunctions: Readonly<Record<string, TaskBinding>>;
+}
+
+interface AslDefinition {
+  StartAt: string;
+  States: Record<string, Record<string, unknown>>;
+  [field: string]: unknown;
 }
 
 interface TaskBinding {
@@ -50,6 +69,42 @@ interface PendingTask {
   resolve(output: unknown): void;
   reject(error: Error): void;
 }
+
+/**
+ * Where a running execution is, kept beside its record (`<file>.checkpoint`) so a restarted
+ * stack re-enters that state: the top-level state it last entered, that state's raw input
+ * (before InputPath/Parameters, so the state runs exactly as it would have), and the task
+ * token of a `.waitForTaskToken` state with what became of it.
+ */
+interface Checkpoint {
+  readonly state: string;
+  readonly enteredAt: string;
+  /** Absent when over MAX_CHECKPOINT_INPUT_BYTES: such a run cannot resume, and says so. */
+  readonly input?: unknown;
+  readonly inputBytes: number;
+  task?: WaitingTask;
+}
+
+interface WaitingTask {
+  readonly state: string;
+  readonly token: string;
+  /** When the state times out: its timeout counted from when the token was issued. */
+  readonly deadline: string;
+  /** The function that hands the token on (e.g. to the work room) has returned. */
+  invoked: boolean;
+  /** SendTaskSuccess / SendTaskFailure was accepted: kept before the caller hears 200, so a kill cannot lose it. */
+  outcome?: { readonly output: unknown } | { readonly error: string; readonly cause: string };
+}
+
+/** Step Functions' own limit on a state's input; larger inputs are not kept for a restart. */
+const MAX_CHECKPOINT_INPUT_BYTES = 256 * 1024;
+
+/** The engine's timeout of a Task state without TimeoutSeconds(Path) (aws-local-stepfunctions' default). */
+const ENGINE_DEFAULT_TASK_TIMEOUT_SECONDS = 60;
+
+const UNRESUMABLE = 'LOCAL_RESTART_UNRESUMABLE';
+
+const ENGINE_OPTIONS = { validationOptions: { checkArn: true, checkPaths: true } } as const;
 
 /** The engine does not provide `$$.Task.Token`; each execution gets a marker the override swaps for a real token. */
 const TOKEN_MARKER = 'tollgate-local-task-token';
@@ -80,6 +135,13 @@ export class LocalStepFunctions {
   private server: Server | undefined;
   /** Open task tokens of `.waitForTaskToken` states: settled by SendTaskSuccess / SendTaskFailure. */
   private readonly tokens = new Map<string, PendingTask>();
+  /** The checkpoint of every running execution, as last written to the data folder. */
+  private readonly checkpoints = new Map<string, Checkpoint>();
+  /** Runs a clean stop left where they were: nothing more is recorded for them by this process. */
+  private readonly suspended = new Set<string>();
+  /** Runs found interrupted at start, resumed once the handlers can reach the other local servers. */
+  private readonly interrupted: LocalExecution[] = [];
+  private resumeScheduled = false;
   private readonly host: FunctionHost;
   private readonly dir: string;
 
@@ -95,9 +157,9 @@ export class LocalStepFunctions {
           localFunctionArn(functionById(fnId).id),
         ]),
       );
-      const bound = bindPlaceholders(runbook, arns);
+      const bound = bindPlaceholders(runbook, arns) as unknown as AslDefinition;
       const taskFunctions: Record<string, TaskBinding> = {};
-      collectTasks(bound.States as Record<string, unknown>, (stateName, resource, parameters) => {
+      collectTasks(bound.States, (stateName, resource, parameters) => {
         const arn = resource.startsWith('arn:aws:states:::lambda:invoke')
           ? String(parameters?.FunctionName ?? '')
           : resource;
@@ -111,12 +173,10 @@ export class LocalStepFunctions {
           waitForTaskToken: resource.endsWith('.waitForTaskToken'),
         };
       });
-      adaptTimeoutPaths(bound.States as Record<string, unknown>);
-      const machine = new StateMachine(bound as never, {
-        validationOptions: { checkArn: true, checkPaths: true },
-      });
+      adaptTimeoutPaths(bound.States);
+      const machine = new StateMachine(bound as never, ENGINE_OPTIONS);
       const arn = localStateMachineArn(definition.name);
-      this.machines.set(arn, { arn, runbook, machine, taskFunctions });
+      this.machines.set(arn, { arn, runbook, machine, definition: bound, taskFunctions });
     }
     this.loadExecutions();
   }
@@ -196,31 +256,89 @@ export class LocalStepFunctions {
       this.server?.once('error', reject);
       this.server?.listen(port, '127.0.0.1', resolve);
     });
+    // Not before the caller has put the handlers' environment in place, which it does as soon as this resolves.
+    setImmediate(() => this.resumeInterrupted());
     return `http://127.0.0.1:${port}`;
   }
 
-  async close(): Promise<void> {
-    for (const execution of this.executions.values()) {
-      if (execution.status === 'RUNNING')
-        this.stopExecution(
-          execution.executionArn,
-          'Tollgate.LocalRuntimeStopped',
-          'The local runtime stopped while this execution was running.',
+  /**
+   * Re-enters every run the last stop or crash interrupted, at the state it was in, with that
+   * state's saved input and (for a waiting task) its saved token. Runs once; later calls do nothing.
+   */
+  resumeInterrupted(): void {
+    if (this.resumeScheduled) return;
+    this.resumeScheduled = true;
+    for (const execution of this.interrupted.splice(0)) {
+      const machine = this.machines.get(execution.stateMachineArn);
+      if (!machine || execution.status !== 'RUNNING') continue;
+      const checkpoint = this.checkpoints.get(execution.executionArn);
+      const state = checkpoint?.state ?? machine.definition.StartAt;
+      this.record(execution, {
+        type: 'ExecutionResumed',
+        state,
+        detail:
+          checkpoint?.task?.state === state
+            ? `The local stack restarted; the run waits again in ${state} with the task token it had.`
+            : `The local stack restarted; the run re-enters ${state} with the input it entered with.`,
+      });
+      try {
+        this.run(machine, execution, checkpoint ? checkpoint.input : JSON.parse(execution.input), {
+          from: checkpoint,
+        });
+      } catch (error) {
+        this.abortUnresumable(
+          execution,
+          `a definition starting at "${state}" is invalid: ${(error as Error).message}`,
         );
+      }
     }
+  }
+
+  /** A clean stop leaves running executions where they are, to be resumed by the next start. */
+  async close(): Promise<void> {
+    for (const [executionArn, run] of this.running) {
+      this.suspended.add(executionArn);
+      run.abort();
+    }
+    this.tokens.clear();
     await Promise.allSettled([...this.running.values()].map((r) => r.done));
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
-  private run(machine: LocalStateMachine, execution: LocalExecution, input: unknown): void {
+  /** Runs an execution from its start, or, with `resume`, from the checkpoint a restart found (none: from the start). */
+  private run(
+    machine: LocalStateMachine,
+    execution: LocalExecution,
+    input: unknown,
+    resume?: { readonly from: Checkpoint | undefined },
+  ): void {
+    const executionArn = execution.executionArn;
+    const resuming = resume !== undefined;
+    const resumeFrom = resume?.from;
     const marker = `${TOKEN_MARKER}:${execution.name}`;
+    // A task token a restart found: taken up again, once, instead of issuing a new one.
+    let savedTask = resumeFrom?.task;
     const taskResourceLocalHandlers = Object.fromEntries(
       Object.entries(machine.taskFunctions).map(([stateName, binding]) => [
         stateName,
         async (rawInput: unknown) => {
           const taskInput = withoutTimeoutKey(rawInput);
-          if (binding.waitForTaskToken)
-            return this.waitForTaskToken(execution, stateName, binding.functionId, taskInput, marker);
+          if (binding.waitForTaskToken) {
+            if (savedTask?.state === stateName) {
+              const saved = savedTask;
+              savedTask = undefined;
+              return this.resumeWaitingTask(execution, saved, binding.functionId, taskInput, marker);
+            }
+            const timeoutSeconds = taskTimeoutSeconds(machine.definition.States[stateName], rawInput);
+            return this.waitForTaskToken(
+              execution,
+              stateName,
+              binding.functionId,
+              taskInput,
+              marker,
+              timeoutSeconds,
+            );
+          }
           const isInvokeIntegration =
             typeof taskInput === 'object' && taskInput !== null && 'FunctionName' in taskInput;
           if (!isInvokeIntegration) return this.host.invoke(binding.functionId, taskInput);
@@ -232,14 +350,20 @@ export class LocalStepFunctions {
         },
       ]),
     );
+    const engine = resumeFrom
+      ? new StateMachine(
+          resumeDefinition(machine.definition, resumeFrom, Date.now()) as never,
+          ENGINE_OPTIONS,
+        )
+      : machine.machine;
     const name = execution.stateMachineArn.split(':').at(-1) ?? '';
-    const handle = machine.machine.run(input as never, {
+    const handle = engine.run(input as never, {
       noThrowOnAbort: true,
       context: {
         Execution: {
-          Id: execution.executionArn,
+          Id: executionArn,
           Name: execution.name,
-          Input: input as never,
+          Input: JSON.parse(execution.input) as never,
           StartTime: execution.startDate,
         },
         StateMachine: { Id: execution.stateMachineArn, Name: name },
@@ -249,56 +373,119 @@ export class LocalStepFunctions {
     });
     const history = (async () => {
       for await (const event of handle.eventLogs) {
-        const e = event as { type: string; timestamp: number; state?: { name?: string }; Error?: string };
-        if (e.type === 'StateFailed' && e.state?.name) this.closeTokens(execution.executionArn, e.state.name);
-        execution.history.push({
+        if (this.suspended.has(executionArn)) break;
+        const e = event as {
+          type: string;
+          timestamp: number;
+          index?: number;
+          state?: { name?: string; input?: unknown };
+          Error?: string;
+        };
+        // A resumed run's start is the ExecutionResumed event already recorded.
+        if (resuming && e.type === 'ExecutionStarted') continue;
+        const stateName = e.state?.name;
+        if (
+          e.type === 'StateEntered' &&
+          stateName &&
+          e.index === undefined &&
+          stateName in machine.definition.States
+        )
+          this.enter(execution, stateName, e.state?.input, e.timestamp);
+        if (e.type === 'StateFailed' && stateName) this.closeTokens(executionArn, stateName);
+        this.record(execution, {
           timestamp: new Date(e.timestamp).toISOString(),
           type: e.type,
-          ...(e.state?.name ? { state: e.state.name } : {}),
+          ...(stateName ? { state: stateName } : {}),
           ...(e.Error ? { error: e.Error } : {}),
         });
       }
     })();
     const done = handle.result
       .then((output) => {
-        if (execution.status === 'RUNNING')
+        if (execution.status === 'RUNNING' && !this.suspended.has(executionArn))
           this.finish(execution, 'SUCCEEDED', { output: JSON.stringify(output ?? null) });
       })
       .catch((error: { name?: string; message?: string; cause?: unknown }) => {
-        if (execution.status !== 'RUNNING') return;
+        if (execution.status !== 'RUNNING' || this.suspended.has(executionArn)) return;
         const failure = failureOf(error);
         this.finish(execution, 'FAILED', failure);
       })
       .then(() => history.catch(() => undefined))
       .finally(() => {
-        this.closeTokens(execution.executionArn);
+        this.running.delete(executionArn);
+        if (this.suspended.has(executionArn)) return;
+        this.closeTokens(executionArn);
         this.persist(execution);
-        this.running.delete(execution.executionArn);
       });
-    this.running.set(execution.executionArn, { abort: handle.abort, done });
+    this.running.set(executionArn, { abort: handle.abort, done });
   }
 
   /**
-   * `.waitForTaskToken`: issue a real token in place of the marker, invoke the function with it,
-   * then wait until SendTaskSuccess / SendTaskFailure settles it (or the state's timeout fires).
+   * `.waitForTaskToken`: issue a real token in place of the marker, keep it in the checkpoint,
+   * invoke the function with it, then wait until SendTaskSuccess / SendTaskFailure settles it
+   * (or the state's timeout fires).
    */
-  private async waitForTaskToken(
+  private waitForTaskToken(
     execution: LocalExecution,
     stateName: string,
     functionId: string,
     taskInput: unknown,
     marker: string,
+    timeoutSeconds: number,
   ): Promise<unknown> {
-    const token = randomBytes(48).toString('base64url');
-    const input = JSON.parse(JSON.stringify(taskInput).replaceAll(marker, token)) as { Payload?: unknown };
+    const task: WaitingTask = {
+      state: stateName,
+      token: randomBytes(48).toString('base64url'),
+      deadline: new Date(Date.now() + timeoutSeconds * 1000).toISOString(),
+      invoked: false,
+    };
+    // Kept before the token leaves the engine: whoever holds it must still find it after a restart.
+    this.keepTask(execution, task);
+    return this.handOnAndWait(execution, task, functionId, taskInput, marker);
+  }
+
+  /** A task token a restart found: its settled outcome is applied, or the same token is awaited again. */
+  private async resumeWaitingTask(
+    execution: LocalExecution,
+    task: WaitingTask,
+    functionId: string,
+    taskInput: unknown,
+    marker: string,
+  ): Promise<unknown> {
+    const { outcome } = task;
+    if (outcome && 'output' in outcome) return outcome.output;
+    if (outcome) throw Object.assign(new Error(outcome.cause), { name: outcome.error });
+    return this.handOnAndWait(execution, task, functionId, taskInput, marker);
+  }
+
+  private async handOnAndWait(
+    execution: LocalExecution,
+    task: WaitingTask,
+    functionId: string,
+    taskInput: unknown,
+    marker: string,
+  ): Promise<unknown> {
+    const input = JSON.parse(JSON.stringify(taskInput).replaceAll(marker, task.token)) as {
+      Payload?: unknown;
+    };
     const settled = new Promise<unknown>((resolve, reject) => {
-      this.tokens.set(token, { executionArn: execution.executionArn, stateName, resolve, reject });
+      this.tokens.set(task.token, {
+        executionArn: execution.executionArn,
+        stateName: task.state,
+        resolve,
+        reject,
+      });
     });
-    try {
-      await this.host.invoke(functionId, 'FunctionName' in input ? input.Payload : input);
-    } catch (error) {
-      this.tokens.delete(token);
-      throw error;
+    // Invoked again after a restart only when it had not returned: the same token, and the handler replays.
+    if (!task.invoked) {
+      try {
+        await this.host.invoke(functionId, 'FunctionName' in input ? input.Payload : input);
+      } catch (error) {
+        this.tokens.delete(task.token);
+        throw error;
+      }
+      task.invoked = true;
+      this.keepTask(execution, task);
     }
     return settled;
   }
@@ -310,11 +497,15 @@ export class LocalStepFunctions {
     } catch {
       throw new ServiceError('InvalidOutput', 'Invalid output: not JSON');
     }
-    this.takeToken(token).resolve(parsed);
+    const pending = this.takeToken(token);
+    this.keepOutcome(pending.executionArn, token, { output: parsed });
+    pending.resolve(parsed);
   }
 
   sendTaskFailure(token: string, error = 'States.TaskFailed', cause = ''): void {
-    this.takeToken(token).reject(Object.assign(new Error(cause), { name: error }));
+    const pending = this.takeToken(token);
+    this.keepOutcome(pending.executionArn, token, { error, cause });
+    pending.reject(Object.assign(new Error(cause), { name: error }));
   }
 
   private takeToken(token: string): PendingTask {
@@ -353,30 +544,155 @@ export class LocalStepFunctions {
     if (detail.error !== undefined) execution.error = detail.error;
     if (detail.cause !== undefined) execution.cause = detail.cause;
     this.persist(execution);
+    this.checkpoints.delete(execution.executionArn);
+    this.removeSidecars(execution);
+  }
+
+  /** Records a history event; while the run goes on it is also appended to its history file. */
+  private record(
+    execution: LocalExecution,
+    event: Omit<HistoryEvent, 'timestamp'> & { timestamp?: string },
+  ): void {
+    const entry: HistoryEvent = { ...event, timestamp: event.timestamp ?? new Date().toISOString() };
+    execution.history.push(entry);
+    if (execution.status === 'RUNNING' && !this.suspended.has(execution.executionArn))
+      appendFileSync(this.sidecar(execution, 'history'), `${JSON.stringify(entry)}\n`);
+  }
+
+  /** The run entered a top-level state: that state and its input become the checkpoint. */
+  private enter(execution: LocalExecution, state: string, input: unknown, timestamp: number): void {
+    const text = JSON.stringify(input ?? null);
+    const inputBytes = Buffer.byteLength(text);
+    const previous = this.checkpoints.get(execution.executionArn);
+    this.saveCheckpoint(execution, {
+      state,
+      enteredAt: new Date(timestamp).toISOString(),
+      inputBytes,
+      ...(inputBytes <= MAX_CHECKPOINT_INPUT_BYTES ? { input: JSON.parse(text) as unknown } : {}),
+      // The task's token may have been issued before this event was read.
+      ...(previous?.task?.state === state ? { task: previous.task } : {}),
+    });
+  }
+
+  private keepTask(execution: LocalExecution, task: WaitingTask): void {
+    const current = this.checkpoints.get(execution.executionArn);
+    this.saveCheckpoint(
+      execution,
+      current
+        ? { ...current, task }
+        : { state: task.state, enteredAt: new Date().toISOString(), inputBytes: 0, task },
+    );
+  }
+
+  private keepOutcome(
+    executionArn: string,
+    token: string,
+    outcome: NonNullable<WaitingTask['outcome']>,
+  ): void {
+    const execution = this.executions.get(executionArn);
+    const current = this.checkpoints.get(executionArn);
+    if (!execution || current?.task?.token !== token) return;
+    this.saveCheckpoint(execution, { ...current, task: { ...current.task, outcome } });
+  }
+
+  /** One small file rewritten per state entered (bounded by MAX_CHECKPOINT_INPUT_BYTES), temp + rename. */
+  private saveCheckpoint(execution: LocalExecution, checkpoint: Checkpoint): void {
+    if (execution.status !== 'RUNNING' || this.suspended.has(execution.executionArn)) return;
+    this.checkpoints.set(execution.executionArn, checkpoint);
+    writeAtomically(this.sidecar(execution, 'checkpoint'), JSON.stringify(checkpoint));
   }
 
   private fileFor(execution: LocalExecution): string {
     return join(this.dir, `${execution.stateMachineArn.split(':').at(-1)}__${execution.name}.json`);
   }
 
-  private persist(execution: LocalExecution): void {
-    const file = this.fileFor(execution);
-    writeFileSync(`${file}.tmp`, JSON.stringify(execution, null, 2));
-    renameSync(`${file}.tmp`, file);
+  /** Files kept beside a running execution's record; neither ends in `.json`, so readers of records skip them. */
+  private sidecar(execution: LocalExecution, kind: 'history' | 'checkpoint'): string {
+    return this.fileFor(execution).replace(/\.json$/, kind === 'history' ? '.history.jsonl' : '.checkpoint');
   }
 
-  /** Executions survive restarts; one that was running when the runtime stopped is recorded as aborted. */
+  private removeSidecars(execution: LocalExecution): void {
+    rmSync(this.sidecar(execution, 'history'), { force: true });
+    rmSync(this.sidecar(execution, 'checkpoint'), { force: true });
+  }
+
+  /** The record is written when a run starts and when it ends (with its whole history), not per state. */
+  private persist(execution: LocalExecution): void {
+    writeAtomically(this.fileFor(execution), JSON.stringify(execution, null, 2));
+  }
+
+  /**
+   * Executions survive restarts. A run that was running when the runtime stopped or was killed
+   * is resumed from its checkpoint, or, when it cannot be, ends ABORTED saying why.
+   */
   private loadExecutions(): void {
     for (const file of readdirSync(this.dir).filter((f) => f.endsWith('.json'))) {
       const execution = JSON.parse(readFileSync(join(this.dir, file), 'utf8')) as LocalExecution;
       this.executions.set(execution.executionArn, execution);
-      if (execution.status === 'RUNNING') {
-        this.finish(execution, 'ABORTED', {
-          error: 'Tollgate.LocalRuntimeStopped',
-          cause: 'The local runtime stopped while this execution was running.',
-        });
+      if (execution.status !== 'RUNNING') {
+        this.removeSidecars(execution);
+        continue;
+      }
+      execution.history = this.readHistory(execution) ?? execution.history;
+      const checkpoint = this.readCheckpoint(execution);
+      if (checkpoint) this.checkpoints.set(execution.executionArn, checkpoint);
+      const problem = this.whyUnresumable(execution, checkpoint);
+      if (problem) this.abortUnresumable(execution, problem);
+      else this.interrupted.push(execution);
+    }
+  }
+
+  private whyUnresumable(execution: LocalExecution, checkpoint: Checkpoint | undefined): string | undefined {
+    const machine = this.machines.get(execution.stateMachineArn);
+    if (!machine) return `its state machine ${execution.stateMachineArn} is no longer served locally`;
+    if (machine.runbook.version !== execution.runbookVersion)
+      return `runbook version changed from ${execution.runbookVersion} to ${machine.runbook.version}`;
+    if (!checkpoint) {
+      // Nothing ran before the stop: starting over is resuming.
+      return execution.history.some((e) => e.type === 'StateEntered')
+        ? 'the checkpoint of the state it was in is missing'
+        : undefined;
+    }
+    if (!(checkpoint.state in machine.definition.States))
+      return `the state "${checkpoint.state}" it was in is not a top-level state of the runbook`;
+    if (checkpoint.input === undefined)
+      return checkpoint.inputBytes > MAX_CHECKPOINT_INPUT_BYTES
+        ? `the input of state "${checkpoint.state}" (${checkpoint.inputBytes} bytes) is over the ${MAX_CHECKPOINT_INPUT_BYTES} bytes kept for a restart`
+        : `the input of state "${checkpoint.state}" was not kept`;
+    if (checkpoint.task && !(checkpoint.task.state in machine.definition.States))
+      return `it was waiting in "${checkpoint.task.state}", inside a Map or Parallel state, which a restart cannot re-enter`;
+    return undefined;
+  }
+
+  private abortUnresumable(execution: LocalExecution, problem: string): void {
+    const cause = `${UNRESUMABLE}: ${problem}.`;
+    this.record(execution, {
+      type: 'ExecutionAborted',
+      error: 'Tollgate.LocalRestartUnresumable',
+      detail: cause,
+    });
+    this.finish(execution, 'ABORTED', { error: 'Tollgate.LocalRestartUnresumable', cause });
+  }
+
+  private readHistory(execution: LocalExecution): HistoryEvent[] | undefined {
+    const file = this.sidecar(execution, 'history');
+    if (!existsSync(file)) return undefined;
+    const events: HistoryEvent[] = [];
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      if (!line) continue;
+      try {
+        events.push(JSON.parse(line) as HistoryEvent);
+      } catch {
+        // A line torn by a kill mid-append; the events before it stand.
       }
     }
+    return events;
+  }
+
+  private readCheckpoint(execution: LocalExecution): Checkpoint | undefined {
+    const file = this.sidecar(execution, 'checkpoint');
+    if (!existsSync(file)) return undefined;
+    return JSON.parse(readFileSync(file, 'utf8')) as Checkpoint;
   }
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -483,6 +799,67 @@ function adaptTimeoutPaths(states: Record<string, unknown>): void {
       if (processor) adaptTimeoutPaths(processor.States);
     }
   }
+}
+
+/** The timeout the engine gives a Task state, in seconds (see adaptTimeoutPaths). */
+function taskTimeoutSeconds(state: Record<string, unknown> | undefined, rawInput: unknown): number {
+  const fromPath =
+    typeof rawInput === 'object' && rawInput !== null
+      ? (rawInput as Record<string, unknown>)[TIMEOUT_KEY]
+      : undefined;
+  if (typeof fromPath === 'number') return fromPath;
+  if (typeof state?.TimeoutSeconds === 'number') return state.TimeoutSeconds;
+  return ENGINE_DEFAULT_TASK_TIMEOUT_SECONDS;
+}
+
+/**
+ * The same definition started at the checkpoint's state, with only the states reachable from
+ * there (the engine's validator refuses unreachable ones). A waiting task keeps its deadline:
+ * its timeout becomes what was left of it (at least 1 s, so a deadline that passed while the
+ * stack was down times out at once and the runbook's Catch takes over).
+ */
+function resumeDefinition(definition: AslDefinition, checkpoint: Checkpoint, now: number): AslDefinition {
+  const derived = structuredClone(definition);
+  derived.StartAt = checkpoint.state;
+  const state = derived.States[checkpoint.state];
+  const task = checkpoint.task?.state === checkpoint.state ? checkpoint.task : undefined;
+  if (state && task && !task.outcome) {
+    const remaining = Math.max(1, Math.ceil((Date.parse(task.deadline) - now) / 1000));
+    const parameters = state.Parameters as Record<string, unknown> | undefined;
+    if (parameters && `${TIMEOUT_KEY}.$` in parameters) {
+      delete parameters[`${TIMEOUT_KEY}.$`];
+      parameters[TIMEOUT_KEY] = remaining;
+    } else {
+      delete state.TimeoutSecondsPath;
+      state.TimeoutSeconds = remaining;
+    }
+  }
+  return { ...derived, States: reachableStates(derived.States, derived.StartAt) };
+}
+
+function reachableStates(states: AslDefinition['States'], start: string): AslDefinition['States'] {
+  const reached: AslDefinition['States'] = {};
+  const queue = [start];
+  // Each state is visited once, so the walk is bounded by the number of states.
+  for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
+    const state = states[name];
+    if (!state || name in reached) continue;
+    reached[name] = state;
+    const targets = [
+      state.Next,
+      state.Default,
+      ...((state.Choices as { Next?: unknown }[] | undefined) ?? []).map((c) => c.Next),
+      ...((state.Catch as { Next?: unknown }[] | undefined) ?? []).map((c) => c.Next),
+    ];
+    for (const target of targets) if (typeof target === 'string') queue.push(target);
+  }
+  return reached;
+}
+
+/** Crash-safe: a reader sees the old file or the new one, never half of one. */
+function writeAtomically(file: string, text: string): void {
+  writeFileSync(`${file}.tmp`, text);
+  renameSync(`${file}.tmp`, file);
 }
 
 function withoutTimeoutKey(input: unknown): unknown {
