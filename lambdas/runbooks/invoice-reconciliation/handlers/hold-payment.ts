@@ -87,6 +87,8 @@ export const handler = runbookStep({
       releaseAt,
       initiatedBy: actor,
       ...(byPerson ? {} : { agentId: task.agentId }),
+      // The payment run carries this back to the invoice run: its bank file, status and statement line name it.
+      source: { runbook: task.runbook, executionId: task.executionId, document: invoice.invoiceNumber },
     });
     // The quantities this invoice consumes were reserved on its PO when it was matched.
     const view = {

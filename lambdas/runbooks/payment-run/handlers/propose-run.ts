@@ -1,0 +1,103 @@
+import { formatMoney } from '#platform/core/money.ts';
+import { DynamoDbEscrowLedger } from '#platform/escrow/adapters/escrow-ledger-dynamodb.ts';
+import { runbookStep } from '#platform/runs/handlers/runbook-step.ts';
+import { DynamoDbSystemOfRecord } from '#platform/system-of-record/adapters/system-of-record-dynamodb.ts';
+import { PAYMENT_RUN_POLICY } from '#runbooks/payment-run/adapters/payment-policy.ts';
+import { paidBefore, saveProposal } from '#runbooks/payment-run/adapters/payment-runs-dynamodb.ts';
+import { type PayeeFacts, proposalView, proposeRun } from '#runbooks/payment-run/core/select-payments.ts';
+import { PAYMENT_TASK, paymentAgentActor, runBusiness } from './payment-step.ts';
+
+const ledger = new DynamoDbEscrowLedger();
+const sor = new DynamoDbSystemOfRecord();
+const DAY_MS = 86_400_000;
+
+/** A vendor the system of record shows as paid, or that Tollgate paid, is not paid for the first time. */
+async function payeeFacts(vendorId: string): Promise<PayeeFacts> {
+  const [vendor, paidByTollgate, history] = await Promise.all([
+    sor.getVendor(vendorId),
+    paidBefore(vendorId),
+    sor.listProcessedInvoices(vendorId),
+  ]);
+  return { vendor, paidBefore: paidByTollgate || history.some((invoice) => invoice.status === 'PAID') };
+}
+
+/**
+ * Task ProposeRun: the holds on the funding account released by the run's date, oldest first up
+ * to the policy's bound, each checked against the vendor master (active, bank details usable and
+ * out of their cooling-off period) and grouped by vendor. Recorded in the work table before
+ * anything is decided, with the whole list in evidence.
+ */
+export const handler = runbookStep({
+  input: PAYMENT_TASK,
+  run: async (task) => {
+    const { accountId, asOf, agentId } = task.request;
+    const originator = PAYMENT_RUN_POLICY.originators[accountId];
+    if (!originator)
+      throw new Error(`No originator for funding account ${accountId} in the payment-run policy.`);
+    const account = await ledger.getAccount(accountId);
+    if (!account) throw new Error(`No funding account ${accountId} in escrow.`);
+    const releasedBy = new Date(Date.parse(`${asOf}T00:00:00Z`) + DAY_MS - 1);
+    const holds = await ledger.payableHolds(accountId, releasedBy, PAYMENT_RUN_POLICY.maxPaymentsPerRun);
+    const vendorIds = [...new Set(holds.map((hold) => hold.payee))];
+    const payees = new Map(
+      await Promise.all(vendorIds.map(async (id) => [id, await payeeFacts(id)] as const)),
+    );
+    const proposal = proposeRun({
+      runId: task.executionId,
+      accountId,
+      currency: account.currency,
+      originator,
+      asOf: releasedBy,
+      holds,
+      payees,
+      coolingOffDays: PAYMENT_RUN_POLICY.bankDetailsCoolingOffDays,
+    });
+    const run = await saveProposal(task.executionId, asOf, task.submittedAt, proposal);
+    const view = proposalView(proposal);
+    const result = {
+      runId: run.runId,
+      accountId,
+      currency: run.currency,
+      format: run.format,
+      total: run.total,
+      payments: run.payments,
+      firstTimePayees: proposal.vendors.filter((v) => v.firstTime).map((v) => v.vendorId),
+    };
+    return {
+      result,
+      case: { proposal: { ...result, excluded: view.excluded, vendors: view.vendors } },
+      evidence: [
+        {
+          recordType: 'action',
+          eventKey: 'ProposeRun/action',
+          actor: paymentAgentActor(agentId),
+          details: {
+            action: 'payment_run_proposed',
+            asOf,
+            ...view,
+            vendors: view.vendors.length,
+            excluded: view.excluded.length,
+          },
+          business: runBusiness(result),
+          payloads: [
+            {
+              name: 'payment-run-proposal',
+              contentType: 'application/json',
+              body: JSON.stringify({
+                ...view,
+                payments: proposal.payments.map((p) => ({
+                  paymentId: p.paymentId,
+                  holdId: p.holdId,
+                  vendorId: p.vendorId,
+                  amount: formatMoney(p.amount),
+                  document: p.document,
+                  source: p.source,
+                })),
+              }),
+            },
+          ],
+        },
+      ],
+    };
+  },
+});
