@@ -56,9 +56,9 @@ function grantsOf(fn: FunctionDefinition): string[] {
       'states:SendTaskSuccess, SendTaskFailure; kms:GenerateDataKey (runbooks key)',
       fn.completesTasksOf.join(', '),
     ]);
-  if (fn.scheduleMinutes)
+  if (fn.scheduleMinutes || fn.scheduleCron)
     more.push([
-      `sqs:SendMessage; kms GenerateDataKey/Decrypt (queues key); invoked every ${fn.scheduleMinutes} min, concurrency 1`,
+      `sqs:SendMessage; kms GenerateDataKey/Decrypt (queues key); invoked ${fn.scheduleCron ? `on ${fn.scheduleCron}` : `every ${fn.scheduleMinutes} min`}, concurrency 1`,
       'the scheduled-job dead-letter queue',
     ]);
   for (const [actions, resources] of more)

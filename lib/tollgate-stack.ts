@@ -97,7 +97,7 @@ export class TollgateStack extends Stack {
     });
 
     // Scheduled jobs are invoked asynchronously: what fails after retries lands here, not nowhere.
-    const deadLetters = catalogFunctions().some((f) => f.scheduleMinutes)
+    const deadLetters = catalogFunctions().some((f) => f.scheduleMinutes || f.scheduleCron)
       ? new Queue(this, 'ScheduledJobDeadLetters', {
           encryption: QueueEncryption.KMS,
           encryptionMasterKey: this.keys.queues,
@@ -114,7 +114,9 @@ export class TollgateStack extends Stack {
     }
     const functions = new Map<string, ActionFunction>();
     for (const definition of catalogFunctions()) {
-      const scheduled = definition.scheduleMinutes !== undefined && deadLetters !== undefined;
+      const scheduled =
+        (definition.scheduleMinutes !== undefined || definition.scheduleCron !== undefined) &&
+        deadLetters !== undefined;
       const fn = new ActionFunction(this, definition.id, {
         definition,
         stageName: config.stageName,
@@ -145,10 +147,14 @@ export class TollgateStack extends Stack {
           this.tables.bindTo(fn, 'work', 'readWrite');
       }
       if (definition.bankFiles) this.bankFiles.bindTo(fn, definition.bankFiles);
-      if (definition.scheduleMinutes) {
+      if (definition.scheduleMinutes || definition.scheduleCron) {
         new Rule(this, `${definition.id}Schedule`, {
-          description: `Tollgate ${definition.id} every ${definition.scheduleMinutes} minutes`,
-          schedule: Schedule.rate(Duration.minutes(definition.scheduleMinutes)),
+          description: definition.scheduleCron
+            ? `Tollgate ${definition.id} on ${definition.scheduleCron} (UTC)`
+            : `Tollgate ${definition.id} every ${definition.scheduleMinutes} minutes`,
+          schedule: definition.scheduleCron
+            ? Schedule.expression(definition.scheduleCron)
+            : Schedule.rate(Duration.minutes(definition.scheduleMinutes ?? 0)),
           targets: [
             new LambdaFunction(fn.function, {
               retryAttempts: 2,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineRunbook } from '#platform/runs/core/runbook-module.ts';
+import runbookPolicy from '../../../statemachines/policies/payment-run.json' with { type: 'json' };
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
 
@@ -85,6 +86,15 @@ export const paymentRun = defineRunbook<PaymentRunRequest>({
       bankFiles: 'write',
       memoryMb: 1024,
       timeoutSeconds: 600,
+    },
+    {
+      id: 'PaymentRunScheduler',
+      entry: 'lambdas/runbooks/payment-run/handlers/schedule-runs.ts',
+      description:
+        'Payment run: each business day, start a run for every funding account the policy pays from.',
+      scheduleCron: runbookPolicy.schedule,
+      tables: { work: 'readWrite' },
+      startsRunbooks: ['payment-run'],
     },
     {
       id: 'PaymentBankInbox',

@@ -36,6 +36,11 @@ export interface FunctionDefinition {
   readonly bankFiles?: 'write' | 'read' | 'readWrite';
   /** Runs on an EventBridge schedule every this many minutes (a timer in local mode). */
   readonly scheduleMinutes?: number;
+  /**
+   * Runs on an EventBridge cron schedule, e.g. `cron(0 6 ? * MON-FRI *)` (UTC). Locally nothing
+   * fires it: run its job on demand (e.g. start the runbook it starts).
+   */
+  readonly scheduleCron?: string;
   /** `invoke`: the function calls Bedrock Converse on the stage's model, under its guardrail. */
   readonly model?: 'invoke';
   /** The function decides who may approve: it receives the stage's approval limits. */

@@ -27,6 +27,10 @@ const pain001Originator = z.strictObject({
 export const paymentRunPolicySchema = z.strictObject({
   /** The agent whose pact (`payment.release`) lets it release a run without a person. */
   agentId: z.string().regex(/^[a-z0-9][a-z0-9-]{2,63}$/),
+  /** When the stage starts a run for every funding account: an EventBridge cron expression, UTC (each business day). */
+  schedule: z
+    .string()
+    .regex(/^cron\([^()]{9,200}\)$/, 'an EventBridge cron expression such as cron(0 6 ? * MON-FRI *)'),
   /** Holds one run takes at most; the rest wait for the next run (oldest release first). */
   maxPaymentsPerRun: z.number().int().min(1).max(10_000),
   /** Days after a vendor's bank details changed during which nothing is paid to it. */

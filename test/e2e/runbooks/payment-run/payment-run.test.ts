@@ -10,6 +10,7 @@ import { DynamoDbEvidenceChain } from '#platform/evidence/adapters/evidence-chai
 import { DynamoDbTrustStore } from '#platform/trust/adapters/trust-store-dynamodb.ts';
 import { markPayeePaid, runPayments } from '#runbooks/payment-run/adapters/payment-runs-dynamodb.ts';
 import { validateNacha } from '#runbooks/payment-run/core/bank-files/nacha.ts';
+import { startScheduledRuns } from '#runbooks/payment-run/handlers/schedule-runs.ts';
 import { seed } from '../../../../bin/commands/seed.ts';
 import { erp, structuredInvoice, submitInvoice } from '../../../support/ap-invoices.ts';
 import { type Harness, startHarness } from '../../../support/local-stack-harness.ts';
@@ -293,5 +294,32 @@ describe('payment run: bad requests start nothing', () => {
       agentId: 'rogue-agent',
     });
     expect(extra.status).toBe(400);
+  });
+});
+
+describe('payment run: the business-day schedule', () => {
+  it('starts one run per funding account for the day, and a redelivered event starts nothing twice', async () => {
+    await ledger.ensureAccount('AP-EUR-OPERATING', 'EUR');
+    const at = new Date('2027-01-04T06:00:00Z');
+    const first = await startScheduledRuns(at);
+    expect(first.map((r) => [r.accountId, r.replayed])).toEqual([
+      ['AP-EUR-OPERATING', false],
+      ['AP-USD-OPERATING', false],
+    ]);
+    const again = await startScheduledRuns(at);
+    expect(again.map((r) => r.executionId)).toEqual(first.map((r) => r.executionId));
+    expect(again.every((r) => r.replayed)).toBe(true);
+    const eur = await harness.waitForExecution(first[0]?.executionId as string, 'finley.auditor');
+    expect(eur.status, JSON.stringify(eur)).toBe('SUCCEEDED');
+    expect(eur.finalStatus).toBe('NOTHING_DUE');
+    expect(eur.proposal).toMatchObject({ currency: 'EUR', format: 'pain.001', payments: 0 });
+    // Every USD hold went out in the runs above: the day's USD run has nothing to pay.
+    const usd = await harness.waitForExecution(first[1]?.executionId as string, 'finley.auditor');
+    expect(usd.finalStatus).toBe('NOTHING_DUE');
+    expect(
+      (await harness.api('GET', `/executions/${usd.executionId}`, { user: 'finley.auditor' })).body,
+    ).toMatchObject({
+      requestedBy: { username: 'tollgate-payment-scheduler' },
+    });
   });
 });

@@ -1,0 +1,51 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { synthesizeShippedStages } from './synthesize.ts';
+
+const { dev } = synthesizeShippedStages();
+const template = dev.template;
+
+type Statement = { Action: string | string[]; Resource: unknown };
+type Resources = Record<string, { Properties: Record<string, any> }>;
+
+/** Every action the role of `functionId` is allowed, from its inline policies. */
+function actionsOf(functionId: string): string[] {
+  const policies = template.findResources('AWS::IAM::Policy') as Resources;
+  return Object.entries(policies)
+    .filter(([logicalId]) => logicalId.startsWith(functionId))
+    .flatMap(([, policy]) =>
+      (policy.Properties.PolicyDocument.Statement as Statement[]).flatMap((s) => [s.Action].flat()),
+    );
+}
+
+describe('payment run in the template', () => {
+  it('starts runs each business day at 06:00 UTC from its own scheduler, with retries and dead letters', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'cron(0 6 ? * MON-FRI *)',
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^PaymentRunSchedulerHandler'), 'Arn'] },
+          RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 2 }),
+          DeadLetterConfig: Match.anyValue(),
+        }),
+      ],
+    });
+  });
+
+  it('lets only the release step write payment files, and no payment function delete one or touch escrow it does not need', () => {
+    // Evidence writers put evidence objects too; only the release step may put under outbound/.
+    const outbound = Object.entries(template.findResources('AWS::IAM::Policy') as Resources)
+      .filter(([, p]) => JSON.stringify(p.Properties.PolicyDocument).includes('outbound/*'))
+      .map(([logicalId]) => logicalId.replace(/Role.*$/, ''));
+    expect([...new Set(outbound)]).toEqual(['PaymentReleaseRun']);
+    for (const id of [
+      'PaymentProposeRun',
+      'PaymentDecideRelease',
+      'PaymentReleaseRun',
+      'PaymentCloseRun',
+      'PaymentRunScheduler',
+    ])
+      expect(actionsOf(id).filter((a) => /^s3:Delete|^s3:\*$|^dynamodb:\*$/.test(a))).toEqual([]);
+    expect(actionsOf('PaymentRunScheduler').filter((a) => a.startsWith('s3:'))).toEqual([]);
+  });
+});
