@@ -1,7 +1,10 @@
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { getApproval } from '#platform/approvals/adapters/approvals-dynamodb.ts';
 import { bankFilesBucketName } from '#platform/aws/resource-env.ts';
 import { s3 } from '#platform/aws/s3-client.ts';
+import { stepFunctions } from '#platform/aws/sfn-client.ts';
 import { S3BankFiles } from '#platform/bank/adapters/bank-files-s3.ts';
 import { TransientStoreError } from '#platform/core/errors.ts';
 import { formatMoney, subtract } from '#platform/core/money.ts';
@@ -321,5 +324,39 @@ describe('payment run: the business-day schedule', () => {
     ).toMatchObject({
       requestedBy: { username: 'tollgate-payment-scheduler' },
     });
+  });
+});
+
+describe('payment run: an insider with the task token', () => {
+  it('pays nothing when an insider resumes a waiting run with a forged "APPROVE" for its own undecided approval', async () => {
+    // Prepare: a run waiting for a controller
+    const held = await heldInvoice('PO-4501017', 'SKU-30213', '1');
+    const before = await outboundKeys();
+    const started = await startRun('payrun-insider-0001');
+    const waiting = await settle(started.body.executionId);
+    const approvalId = waiting.approval.approvalId as string;
+    const token = (await getApproval(approvalId))?.taskToken as string;
+
+    // Act: complete the waiting task as if a controller had approved
+    await stepFunctions.send(
+      new SendTaskSuccessCommand({
+        taskToken: token,
+        output: JSON.stringify({
+          approvalId,
+          decision: 'APPROVE',
+          decidedBy: { username: 'dana.controller', role: 'controller' },
+        }),
+      }),
+    );
+    const run = await harness.waitForExecution(started.body.executionId, 'finley.auditor');
+
+    // Assess: the decision was read from the work room, where nobody decided
+    expect(run.status).toBe('FAILED');
+    expect(run.finalStatus).toBe('FAILED');
+    expect(run.outcome).toMatchObject({ error: 'ApprovalNotDecidedError' });
+    expect(run.release).toBeNull();
+    expect((await ledger.getHold(held.holdId))?.status).toBe('HELD');
+    expect(await outboundKeys()).toEqual(before);
+    await expectLedgerInvariants();
   });
 });
