@@ -189,6 +189,7 @@ export class TollgateStack extends Stack {
         runbookFor(runbooks, definition, name).bindStarter(fn);
       for (const name of definition.describesRunbooks ?? [])
         runbookFor(runbooks, definition, name).bindReader(fn);
+      for (const name of definition.recordsFor ?? []) runbookFor(runbooks, definition, name).bindRecorder(fn);
       for (const name of definition.completesTasksOf ?? [])
         runbookFor(runbooks, definition, name).bindTaskResponder(fn);
     }

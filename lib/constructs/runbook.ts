@@ -113,6 +113,11 @@ export class Runbook extends Construct {
     fn.addEnvironment(runbookVersionEnv(this.name), this.version);
   }
 
+  /** Tells `fn` this runbook's version, for the evidence it writes under the runbook outside a Task; grants nothing. */
+  bindRecorder(fn: ActionFunction): void {
+    fn.addEnvironment(runbookVersionEnv(this.name), this.version);
+  }
+
   /** Lets `fn` complete this runbook's waiting tasks (a person's decision), nothing else. */
   bindTaskResponder(fn: ActionFunction): void {
     fn.role.addToPrincipalPolicy(

@@ -1,5 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { runbookVersionEnv } from '#platform/aws/resource-env.ts';
 import { synthesizeShippedStages } from './synthesize.ts';
 
 const { dev } = synthesizeShippedStages();
@@ -47,5 +48,14 @@ describe('payment run in the template', () => {
     ])
       expect(actionsOf(id).filter((a) => /^s3:Delete|^s3:\*$|^dynamodb:\*$/.test(a))).toEqual([]);
     expect(actionsOf('PaymentRunScheduler').filter((a) => a.startsWith('s3:'))).toEqual([]);
+  });
+
+  it('tells the bank inbox the payment-run version it stamps on evidence, without letting it start or answer runs', () => {
+    const functions = template.findResources('AWS::Lambda::Function') as Resources;
+    const inbox = Object.entries(functions).find(([logicalId]) => logicalId.startsWith('PaymentBankInbox'));
+    expect(inbox?.[1].Properties.Environment.Variables[runbookVersionEnv('payment-run')]).toMatch(
+      /^[a-f0-9]{64}$/,
+    );
+    expect(actionsOf('PaymentBankInbox').filter((a) => a.startsWith('states:'))).toEqual([]);
   });
 });

@@ -105,6 +105,7 @@ export const paymentRun = defineRunbook<PaymentRunRequest>({
       tables: { work: 'readWrite', escrow: 'readWrite' },
       evidence: 'write',
       bankFiles: 'read',
+      recordsFor: ['payment-run'],
       timeoutSeconds: 300,
     },
     {

@@ -25,6 +25,11 @@ export interface FunctionDefinition {
   readonly startsRunbooks?: readonly string[];
   /** Runbooks whose executions this function may describe. */
   readonly describesRunbooks?: readonly string[];
+  /**
+   * Runbooks whose evidence this function writes outside their Tasks (e.g. a scheduled job that
+   * applies a bank's answer to a run): it is told their version, and granted nothing on them.
+   */
+  readonly recordsFor?: readonly string[];
   /** Runbooks whose waiting tasks this function completes (SendTaskSuccess / SendTaskFailure). */
   readonly completesTasksOf?: readonly string[];
   /** Access to the evidence bucket; every runbook step that leaves evidence has 'write'. */

@@ -397,3 +397,136 @@ export async function nachaFileIdModifier(runId: string, destination: string, da
   // Whichever attempt set it first wins; every attempt uses that one.
   return (await get<{ fileIdModifier: string }>(runKey(runId)))?.fileIdModifier as string;
 }
+
+/**
+ * A bank file the inbox has dealt with: one marker per key and content (SHA-256), so the same
+ * bytes delivered again are ignored and new bytes under the same name are a new file.
+ */
+export interface BankFileMarker {
+  readonly fileKey: string;
+  readonly sha256: string;
+  /** S3's entity tag when it was read: a listing that shows the same tag needs no second read. */
+  readonly etag: string;
+  readonly outcome: 'APPLIED' | 'REFUSED' | 'ACKNOWLEDGED';
+  /** The refusal code, for a refused file. */
+  readonly code?: string;
+  readonly runId?: string | null;
+  readonly messageId?: string;
+  readonly processedAt: string;
+}
+
+const bankFileMarkerKey = (fileKey: string, sha256: string) => ({
+  pk: `BANKFILE#${fileKey}`,
+  sk: `SHA256#${sha256}`,
+});
+const BANK_INBOX_CURSOR_KEY = { pk: 'BANKINBOX', sk: 'CURSOR' };
+/** Versions of one key the inbox keeps markers for, read back whole. */
+const MAX_MARKER_PAGES = 5;
+
+/** Every marker of one key (each content it has had), oldest content first by hash order. */
+export async function bankFileMarkers(fileKey: string): Promise<BankFileMarker[]> {
+  const items = await queryPrefix(table(), `BANKFILE#${fileKey}`, 'SHA256#', {
+    maxPages: MAX_MARKER_PAGES,
+    atBound: 'refuse',
+    what: `Markers of bank file ${fileKey}`,
+  });
+  return items as unknown as BankFileMarker[];
+}
+
+export function getBankFileMarker(fileKey: string, sha256: string): Promise<BankFileMarker | undefined> {
+  return get<BankFileMarker>(bankFileMarkerKey(fileKey, sha256));
+}
+
+/** Records a file as dealt with, once; false when it already was (the first record stands). */
+export function markBankFileProcessed(marker: BankFileMarker): Promise<boolean> {
+  return writeIf(() =>
+    dynamoDb.send(
+      new PutCommand({
+        TableName: table(),
+        Item: { ...bankFileMarkerKey(marker.fileKey, marker.sha256), ...marker },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    ),
+  );
+}
+
+/** Where the inbox's rolling scan of `inbound/` goes on from; undefined = from the start. */
+export async function bankInboxCursor(): Promise<string | undefined> {
+  return (await get<{ afterKey?: string }>(BANK_INBOX_CURSOR_KEY))?.afterKey;
+}
+
+export async function saveBankInboxCursor(afterKey: string | undefined, at: string): Promise<void> {
+  try {
+    await dynamoDb.send(
+      new PutCommand({
+        TableName: table(),
+        Item: { ...BANK_INBOX_CURSOR_KEY, ...(afterKey ? { afterKey } : {}), at },
+      }),
+    );
+  } catch (error) {
+    rethrowTransient(error);
+  }
+}
+
+/** A sent payment as the statement match sees it: reconciled once a statement debit was matched to it. */
+export type ReconcilablePayment = StoredPayment & {
+  /** The statement entry (`<account>#<entry ref>`) matched to it. */
+  readonly reconciledEntry?: string;
+  readonly reconciledBy?: string;
+  readonly reconciledAt?: string;
+};
+
+/**
+ * The conditional update that marks a sent (or posted) payment reconciled to one statement entry,
+ * for a reconciliation that writes it in one transaction with its own record of the entry. Only
+ * once: a payment already matched to another entry fails the condition.
+ */
+export function reconcilePaymentUpdate(
+  payment: Pick<StoredPayment, 'runId' | 'paymentId'>,
+  mark: { entryKey: string; executionId: string; at: string },
+) {
+  return {
+    TableName: table(),
+    Key: paymentKey(payment.runId, payment.paymentId),
+    UpdateExpression: 'SET reconciledEntry = :entry, reconciledBy = :by, reconciledAt = :at',
+    ConditionExpression:
+      '#status IN (:sent, :posted) AND (attribute_not_exists(reconciledEntry) OR reconciledEntry = :entry)',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: {
+      ':entry': mark.entryKey,
+      ':by': mark.executionId,
+      ':at': mark.at,
+      ':sent': 'SENT',
+      ':posted': 'POSTED',
+    },
+  };
+}
+
+/** Marks a sent payment reconciled to a statement entry; false when it is not sent or is another entry's. */
+export function markPaymentReconciled(
+  payment: Pick<StoredPayment, 'runId' | 'paymentId'>,
+  mark: { entryKey: string; executionId: string; at: string },
+): Promise<boolean> {
+  return writeIf(() => dynamoDb.send(new UpdateCommand(reconcilePaymentUpdate(payment, mark))));
+}
+
+/**
+ * Notes that the content with this entity tag at `fileKey` is a statement, left for the
+ * bank-reconciliation runbook: not a processed marker, only so the inbox does not read it again.
+ */
+export async function noteBankStatement(fileKey: string, etag: string, at: string): Promise<void> {
+  try {
+    await dynamoDb.send(
+      new PutCommand({
+        TableName: table(),
+        Item: { pk: `BANKFILE#${fileKey}`, sk: `STATEMENT#${etag}`, fileKey, etag, seenAt: at },
+      }),
+    );
+  } catch (error) {
+    rethrowTransient(error);
+  }
+}
+
+export async function isNotedBankStatement(fileKey: string, etag: string): Promise<boolean> {
+  return (await get({ pk: `BANKFILE#${fileKey}`, sk: `STATEMENT#${etag}` })) !== undefined;
+}
