@@ -10,6 +10,14 @@ import {
 import { type ErpSnapshot, parseErpSnapshot } from '#platform/system-of-record/core/reference-data.ts';
 import { DynamoDbTrustStore } from '#platform/trust/adapters/trust-store-dynamodb.ts';
 
+/** The evidence each action's pact asks the agent to leave; an action not listed leaves its decision and its action. */
+const REQUIRED_EVIDENCE: Readonly<Record<string, readonly string[]>> = {
+  'invoice.approve': ['model_call', 'rule_result', 'decision'],
+  'payment.hold': ['action'],
+  'payment.release': ['decision', 'action'],
+  'receivable.write_off': ['decision', 'action'],
+};
+
 export type SeedCounts = Record<string, Record<PutOutcome, number>>;
 
 /** Reads and validates the whole file first; a malformed file loads nothing. */
@@ -58,6 +66,10 @@ export async function seed(snapshot: ErpSnapshot): Promise<SeedCounts> {
     );
     await store.put(referenceKeys.vendorInvoice(invoice.vendorId, invoice.invoiceNumber), invoice);
   }
+  for (const customer of snapshot.customers)
+    count('customers', await store.put(referenceKeys.customer(customer.customerId), customer));
+  for (const receivable of snapshot.openReceivables)
+    count('openReceivables', await store.putReceivable(receivable));
   count('policy', await store.put(referenceKeys.policy(), snapshot.policy));
   if (snapshot.chartOfAccounts)
     count(
@@ -76,10 +88,11 @@ export async function seed(snapshot: ErpSnapshot): Promise<SeedCounts> {
       agentId: agent.agentId,
       displayName: agent.displayName,
       tier: 'bounded',
-      pacts: [
-        { action: 'invoice.approve', ...pact, requiredEvidence: ['model_call', 'rule_result', 'decision'] },
-        { action: 'payment.hold', ...pact, requiredEvidence: ['action'] },
-      ],
+      pacts: agent.actions.map((action) => ({
+        action,
+        ...pact,
+        requiredEvidence: REQUIRED_EVIDENCE[action] ?? ['decision', 'action'],
+      })),
     });
     count('agents', created ? 'created' : 'unchanged');
   }

@@ -1,9 +1,11 @@
 import type { RunbookModule } from '#platform/runs/core/runbook-module.ts';
+import { bankReconciliation } from './bank-reconciliation/module.ts';
 import { deploymentCheck } from './deployment-check/module.ts';
 import { invoiceReconciliation } from './invoice-reconciliation/module.ts';
+import { paymentRun } from './payment-run/module.ts';
 
 /** Every runbook Tollgate ships: the stack, the local runtime and the API read this list and nothing else. */
-const modules: RunbookModule[] = [deploymentCheck, invoiceReconciliation];
+const modules: RunbookModule[] = [deploymentCheck, invoiceReconciliation, paymentRun, bankReconciliation];
 
 export function runbookModules(): readonly RunbookModule[] {
   return modules;

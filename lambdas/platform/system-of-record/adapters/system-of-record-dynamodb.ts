@@ -1,4 +1,10 @@
-import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { writeIf } from '#platform/aws/conditional-write.ts';
 import { dynamoDb } from '#platform/aws/dynamodb-client.ts';
 import { queryPrefix } from '#platform/aws/query-pages.ts';
@@ -8,12 +14,18 @@ import { TransientStoreError } from '#platform/core/errors.ts';
 import { hashOf } from '#platform/core/hashing.ts';
 import {
   type ApPolicy,
+  type Customer,
   type GoodsReceipt,
+  MAX_OPEN_RECEIVABLES,
   normaliseDocumentNumber,
   normaliseTaxId,
   normaliseVendorName,
+  type OpenReceivableSeed,
   type ProcessedInvoice,
   type PurchaseOrder,
+  type Receivable,
+  type ReceivableSettlement,
+  type SettleOutcome,
   type SystemOfRecord,
   type Vendor,
 } from '#platform/system-of-record/core/reference-data.ts';
@@ -44,6 +56,12 @@ export const referenceKeys = {
   policy: () => ({ pk: 'POLICY', sk: 'ap-invoice' }),
   chartOfAccounts: () => ({ pk: 'CHART_OF_ACCOUNTS', sk: 'CHART' }),
   fundingAccount: (currency: string) => ({ pk: 'FUNDING_ACCOUNT', sk: currency }),
+  customer: (customerId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: 'CUSTOMER' }),
+  /** Receivables live under their currency: the statement match lists one currency's. */
+  receivable: (currency: string, receivableId: string) => ({
+    pk: `RECEIVABLES#${currency}`,
+    sk: `RECEIVABLE#${receivableId}`,
+  }),
   quantityVersion: (poNumber: string) => ({
     pk: `PO#${normaliseDocumentNumber(poNumber)}`,
     sk: 'QUANTITY_VERSION',
@@ -59,9 +77,38 @@ export type PutOutcome = 'created' | 'updated' | 'unchanged';
 const MAX_PO_PAGES = 20;
 /** Pages of one vendor's processed invoices read at the most. */
 const MAX_VENDOR_INVOICE_PAGES = 20;
+/** Pages of one currency's receivables read at the most (open and closed share the partition). */
+const MAX_RECEIVABLE_PAGES = 200;
+
+/**
+ * The conditional update that closes a receivable, for `settleReceivable` and for a caller that
+ * closes it in one transaction with its own records: only from OPEN, or again by the same settlement.
+ */
+export function settleReceivableUpdate(
+  receivable: { receivableId: string; currency: string },
+  settlement: ReceivableSettlement,
+) {
+  return {
+    TableName: tableName('reference'),
+    Key: referenceKeys.receivable(receivable.currency, receivable.receivableId),
+    UpdateExpression: 'SET receivableStatus = :status, settlement = :settlement',
+    ConditionExpression:
+      'attribute_exists(pk) AND (receivableStatus = :open OR settlement.settlementId = :id)',
+    ExpressionAttributeValues: {
+      ':status': settlement.status,
+      ':settlement': settlement,
+      ':open': 'OPEN',
+      ':id': settlement.settlementId,
+    },
+  };
+}
 
 /** The reference table as the SystemOfRecord port. */
 export class DynamoDbSystemOfRecord implements SystemOfRecord {
+  getVendor(vendorId: string): Promise<Vendor | undefined> {
+    return this.get<Vendor>(referenceKeys.vendor(vendorId));
+  }
+
   async findVendorByTaxId(taxId: string): Promise<Vendor | undefined> {
     const pointer = await this.get<{ vendorId: string }>(referenceKeys.vendorByTaxId(taxId));
     return pointer ? this.get<Vendor>(referenceKeys.vendor(pointer.vendorId)) : undefined;
@@ -119,6 +166,71 @@ export class DynamoDbSystemOfRecord implements SystemOfRecord {
 
   getPolicy(): Promise<ApPolicy | undefined> {
     return this.get<ApPolicy>(referenceKeys.policy());
+  }
+
+  getCustomer(customerId: string): Promise<Customer | undefined> {
+    return this.get<Customer>(referenceKeys.customer(customerId));
+  }
+
+  async listOpenReceivables(currency: string): Promise<Receivable[]> {
+    const items = await queryPrefix(tableName('reference'), `RECEIVABLES#${currency}`, 'RECEIVABLE#', {
+      maxPages: MAX_RECEIVABLE_PAGES,
+      atBound: 'refuse',
+      what: `${currency} receivables`,
+    });
+    const open = items.map(toReceivable).filter((r) => r.status === 'OPEN');
+    if (open.length > MAX_OPEN_RECEIVABLES)
+      throw new TransientStoreError(
+        `${open.length} open ${currency} receivables is over ${MAX_OPEN_RECEIVABLES}; the listing is refused rather than cut.`,
+      );
+    return open;
+  }
+
+  /** One receivable, open or closed. */
+  async getReceivable(currency: string, receivableId: string): Promise<Receivable | undefined> {
+    const item = await this.item(referenceKeys.receivable(currency, receivableId), true);
+    return item ? toReceivable(item) : undefined;
+  }
+
+  async settleReceivable(
+    receivable: { receivableId: string; currency: string },
+    settlement: ReceivableSettlement,
+  ): Promise<SettleOutcome> {
+    const before = await this.getReceivable(receivable.currency, receivable.receivableId);
+    if (before?.settlement?.settlementId === settlement.settlementId) return 'already';
+    if (before?.status !== 'OPEN') return 'not_open';
+    const written = await writeIf(() =>
+      dynamoDb.send(new UpdateCommand(settleReceivableUpdate(receivable, settlement))),
+    );
+    if (written) return 'settled';
+    // Closed between the read and the write: by this settlement (a concurrent retry) or by another.
+    const after = await this.getReceivable(receivable.currency, receivable.receivableId);
+    return after?.settlement?.settlementId === settlement.settlementId ? 'already' : 'not_open';
+  }
+
+  /**
+   * Loads a receivable from a snapshot: created open, or updated while still open; a receivable a
+   * reconciliation closed is never reopened by loading the snapshot again.
+   */
+  async putReceivable(receivable: OpenReceivableSeed): Promise<PutOutcome> {
+    const key = referenceKeys.receivable(receivable.currency, receivable.receivableId);
+    const contentHash = hashOf(receivable);
+    const existing = await this.item(key, true);
+    if (existing?.contentHash === contentHash || (existing && existing.receivableStatus !== 'OPEN'))
+      return 'unchanged';
+    const written = await writeIf(() =>
+      dynamoDb.send(
+        new PutCommand({
+          TableName: tableName('reference'),
+          Item: { ...key, data: receivable, contentHash, receivableStatus: 'OPEN' },
+          ConditionExpression:
+            'attribute_not_exists(pk) OR (contentHash <> :hash AND receivableStatus = :open)',
+          ExpressionAttributeValues: { ':hash': contentHash, ':open': 'OPEN' },
+        }),
+      ),
+    );
+    if (!written) return 'unchanged';
+    return existing ? 'updated' : 'created';
   }
 
   /** The funding account AP payments in a currency are held on. */
@@ -271,4 +383,13 @@ export class DynamoDbSystemOfRecord implements SystemOfRecord {
     );
     return items.map((item) => (whole ? item : item.data));
   }
+}
+
+function toReceivable(item: Record<string, unknown>): Receivable {
+  const settlement = item.settlement as ReceivableSettlement | undefined;
+  return {
+    ...(item.data as OpenReceivableSeed),
+    status: (item.receivableStatus as Receivable['status'] | undefined) ?? 'OPEN',
+    ...(settlement ? { settlement } : {}),
+  };
 }

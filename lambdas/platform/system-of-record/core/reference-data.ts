@@ -4,6 +4,25 @@ import { z } from 'zod';
  * The system-of-record snapshot the runbook matches against (vendors, purchase orders, goods
  * receipts, invoice history, agents, funding accounts, policy), in the format ERP exports use.
  */
+/** Open receivables a snapshot (and one currency's listing) holds at the most. */
+export const MAX_OPEN_RECEIVABLES = 50_000;
+
+/** ISO 11649: RF, check digits 02–98, up to 21 letters or digits; rearranged, mod 97 is 1. */
+export function isValidRfReference(value: string): boolean {
+  const ref = value.replace(/\s+/g, '').toUpperCase();
+  const match = /^RF(\d{2})([A-Z0-9]{1,21})$/.exec(ref);
+  if (!match) return false;
+  const check = Number(match[1]);
+  if (check < 2 || check > 98) return false;
+  let remainder = 0;
+  // At most 25 characters: the loop is bounded.
+  for (const char of `${match[2]}${ref.slice(0, 4)}`) {
+    const digits = char >= '0' && char <= '9' ? char : String(char.charCodeAt(0) - 55);
+    for (const digit of digits) remainder = (remainder * 10 + Number(digit)) % 97;
+  }
+  return remainder === 1;
+}
+
 const decimal = z.string().regex(/^-?\d+(\.\d+)?$/, 'a decimal string such as "1234.50"');
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
 const currency = z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD');
@@ -21,6 +40,8 @@ export const vendorSchema = z.object({
   defaultGlAccount: z.string().min(1).max(32),
   /** Accounts besides the default this vendor's lines may be coded to. @default none */
   allowedGlAccounts: z.array(z.string().min(1).max(32)).max(100).optional(),
+  /** When the bank details last changed; payments wait out a cooling-off period after it. @default never changed */
+  bankDetailsChangedAt: isoDate.optional(),
 });
 
 export const purchaseOrderSchema = z.object({
@@ -66,12 +87,52 @@ export const processedInvoiceSchema = z.object({
   status: z.string().min(1).max(32),
 });
 
+/** The actions an agent's pacts name when the snapshot declares none: the AP invoice agent's. */
+export const DEFAULT_AGENT_ACTIONS = ['invoice.approve', 'payment.hold'] as const;
+
 export const agentSeedSchema = z.object({
   agentId: z.string().regex(/^[a-z0-9][a-z0-9-]{2,63}$/, 'lower-case letters, digits and dashes'),
   displayName: z.string().min(1).max(200),
   autoApproveLimit: decimal,
   dailyLimit: decimal,
   currency,
+  /** The actions the agent gets a pact for, each with these limits. @default DEFAULT_AGENT_ACTIONS */
+  actions: z
+    .array(z.string().regex(/^[a-z][a-z_]*\.[a-z][a-z_]*$/, 'an action such as receivable.write_off'))
+    .min(1)
+    .max(20)
+    .refine((actions) => new Set(actions).size === actions.length, 'each action once')
+    .default([...DEFAULT_AGENT_ACTIONS]),
+});
+
+export const customerSchema = z.object({
+  customerId: z.string().min(1).max(64),
+  /** The name the customer pays under; a statement credit must come from it. */
+  name: z.string().min(1).max(140),
+  currency,
+  taxId: z.string().min(1).max(32).optional(),
+  address: z.string().max(300).optional(),
+  /** The account the customer pays from, when known (IBAN or account number). */
+  bankAccount: z.string().min(4).max(34).optional(),
+});
+
+const creditorReference = z
+  .string()
+  .refine(
+    isValidRfReference,
+    'an ISO 11649 creditor reference (RF + two check digits + up to 21 letters or digits)',
+  );
+
+export const openReceivableSchema = z.object({
+  receivableId: z.string().min(1).max(64),
+  invoiceNumber: z.string().min(1).max(35),
+  customerId: z.string().min(1).max(64),
+  /** What the customer still owes, greater than zero. */
+  amount: decimal.refine((value) => !value.startsWith('-') && /[1-9]/.test(value), 'more than zero'),
+  currency,
+  dueDate: isoDate,
+  /** The RF reference printed on the invoice. @default none: credits are matched by invoice number or payer */
+  creditorReference: creditorReference.optional(),
 });
 
 export const fundingAccountSchema = z.object({
@@ -96,13 +157,18 @@ export const apPolicySchema = z.object({
   taxTolerance: decimal.optional(),
 });
 
+/** Every collection defaults to none, so a supplement (e.g. treasury data) can be loaded beside the AP snapshot. */
 export const erpSnapshotSchema = z.strictObject({
-  vendors: z.array(vendorSchema),
-  purchaseOrders: z.array(purchaseOrderSchema),
-  goodsReceipts: z.array(goodsReceiptSchema),
-  processedInvoices: z.array(processedInvoiceSchema),
-  agents: z.array(agentSeedSchema),
-  fundingAccounts: z.array(fundingAccountSchema),
+  vendors: z.array(vendorSchema).default([]),
+  purchaseOrders: z.array(purchaseOrderSchema).default([]),
+  goodsReceipts: z.array(goodsReceiptSchema).default([]),
+  processedInvoices: z.array(processedInvoiceSchema).default([]),
+  agents: z.array(agentSeedSchema).default([]),
+  fundingAccounts: z.array(fundingAccountSchema).default([]),
+  /** Customers the receivables are owed by. @default none */
+  customers: z.array(customerSchema).max(100_000).default([]),
+  /** Receivables still open, for bank-statement reconciliation. @default none */
+  openReceivables: z.array(openReceivableSchema).max(MAX_OPEN_RECEIVABLES).default([]),
   policy: apPolicySchema,
   /** The chart of accounts; when present, coding must use an active account. @default no chart check */
   chartOfAccounts: z
@@ -115,6 +181,8 @@ export type PurchaseOrder = z.infer<typeof purchaseOrderSchema>;
 export type GoodsReceipt = z.infer<typeof goodsReceiptSchema>;
 export type ProcessedInvoice = z.infer<typeof processedInvoiceSchema>;
 export type AgentSeed = z.infer<typeof agentSeedSchema>;
+export type Customer = z.infer<typeof customerSchema>;
+export type OpenReceivableSeed = z.infer<typeof openReceivableSchema>;
 export type FundingAccountSeed = z.infer<typeof fundingAccountSchema>;
 export type ApPolicy = z.infer<typeof apPolicySchema>;
 export type ErpSnapshot = z.infer<typeof erpSnapshotSchema>;
@@ -141,6 +209,7 @@ export function normaliseTaxId(value: string): string {
 
 /** Port: the system of record. The reference table implements it; a live ERP connector can replace it. */
 export interface SystemOfRecord {
+  getVendor(vendorId: string): Promise<Vendor | undefined>;
   findVendorByTaxId(taxId: string): Promise<Vendor | undefined>;
   findVendorByName(name: string): Promise<Vendor | undefined>;
   getPurchaseOrder(poNumber: string): Promise<PurchaseOrder | undefined>;
@@ -160,7 +229,42 @@ export interface SystemOfRecord {
     excluding?: { vendorId: string; invoiceNumber: string },
   ): Promise<Record<number, string>>;
   getPolicy(): Promise<ApPolicy | undefined>;
+  /** The customer a receivable is owed by. */
+  getCustomer(customerId: string): Promise<Customer | undefined>;
+  /** Open receivables in one currency (at most MAX_OPEN_RECEIVABLES; more is refused, never half-listed). */
+  listOpenReceivables(currency: string): Promise<Receivable[]>;
+  /**
+   * Closes an open receivable once: paid in full, or short-paid with the rest written off. The same
+   * settlement again (same `settlementId`) answers `already`; a receivable closed by anything else
+   * answers `not_open` and changes nothing.
+   */
+  settleReceivable(
+    receivable: { readonly receivableId: string; readonly currency: string },
+    settlement: ReceivableSettlement,
+  ): Promise<SettleOutcome>;
 }
+
+/** A receivable as the system of record holds it: open, or closed by one settlement. */
+export interface Receivable extends OpenReceivableSeed {
+  readonly status: 'OPEN' | 'SETTLED' | 'WRITTEN_OFF';
+  readonly settlement?: ReceivableSettlement;
+}
+
+export interface ReceivableSettlement {
+  /** Who closed it, derived from the cause (e.g. the statement entry), so a replay is recognised. */
+  readonly settlementId: string;
+  readonly status: 'SETTLED' | 'WRITTEN_OFF';
+  /** The credit applied, decimal string in the receivable's currency. */
+  readonly paid: string;
+  /** The shortfall written off, "0.00" when paid in full. */
+  readonly writtenOff: string;
+  /** The actor that closed it (an agent id, or a person's user id). */
+  readonly by: string;
+  readonly executionId: string;
+  readonly at: string;
+}
+
+export type SettleOutcome = 'settled' | 'already' | 'not_open';
 
 export class SnapshotError extends Error {
   readonly code = 'INVALID_SNAPSHOT';
@@ -177,6 +281,8 @@ const RECORD_ID: Readonly<Record<string, string>> = {
   processedInvoices: 'invoiceNumber',
   agents: 'agentId',
   fundingAccounts: 'accountId',
+  customers: 'customerId',
+  openReceivables: 'receivableId',
 };
 
 /**
@@ -241,6 +347,21 @@ export function parseErpSnapshot(raw: unknown): ErpSnapshot {
     if (!vendorIds.has(inv.vendorId))
       throw new SnapshotError(
         `processedInvoices[${i}] (${inv.invoiceNumber}).vendorId: no vendor ${inv.vendorId}. Nothing was loaded.`,
+      );
+  });
+  duplicate(
+    'customers',
+    snapshot.customers.map((c) => c.customerId),
+  );
+  duplicate(
+    'openReceivables',
+    snapshot.openReceivables.map((r) => r.receivableId),
+  );
+  const customerIds = new Set(snapshot.customers.map((c) => c.customerId));
+  snapshot.openReceivables.forEach((r, i) => {
+    if (!customerIds.has(r.customerId))
+      throw new SnapshotError(
+        `openReceivables[${i}] (${r.receivableId}).customerId: no customer ${r.customerId}. Nothing was loaded.`,
       );
   });
   return snapshot;
