@@ -15,6 +15,7 @@ import {
   bankFileKey,
   bankFileRefused,
   INBOUND_PREFIX,
+  isBankFileName,
   OUTBOUND_PREFIX,
 } from '#platform/bank/core/bank-file-keys.ts';
 import type { BankFileStore, InboundBankFile, StoredBankFile } from '#platform/bank/core/ports.ts';
@@ -105,13 +106,37 @@ export class S3BankFiles implements BankFileStore {
   }
 
   async listInbound(options: { afterKey?: string; limit: number }): Promise<InboundBankFile[]> {
+    return this.listUnder(INBOUND_PREFIX, options);
+  }
+
+  async getInbound(key: string, maxBytes: number): Promise<Uint8Array> {
+    return this.getUnder(INBOUND_PREFIX, key, maxBytes, INBOUND_TOO_LARGE);
+  }
+
+  /**
+   * At most `limit` payment files under `outbound/`, in key order, after `afterKey` when given:
+   * what the local bank simulator reads to answer. In AWS the bank connector collects them.
+   */
+  async listOutbound(options: { afterKey?: string; limit: number }): Promise<InboundBankFile[]> {
+    return this.listUnder(OUTBOUND_PREFIX, options);
+  }
+
+  /** The bytes of one payment file under `outbound/`, refused when larger than `maxBytes`. */
+  async getOutbound(key: string, maxBytes: number): Promise<Uint8Array> {
+    return this.getUnder(OUTBOUND_PREFIX, key, maxBytes, OUTBOUND_TOO_LARGE);
+  }
+
+  private async listUnder(
+    prefix: BankFileDirection,
+    options: { afterKey?: string; limit: number },
+  ): Promise<InboundBankFile[]> {
     const { afterKey, limit } = options;
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT)
       throw new RangeError(`limit must be an integer from 1 to ${MAX_LIST_LIMIT}, not ${limit}.`);
-    if (afterKey !== undefined && !afterKey.startsWith(INBOUND_PREFIX)) {
+    if (afterKey !== undefined && !afterKey.startsWith(prefix)) {
       throw bankFileRefused(
-        'KEY_OUTSIDE_INBOUND',
-        `afterKey "${afterKey.slice(0, 200)}" is not under ${INBOUND_PREFIX}: pass the last key of the previous page.`,
+        prefix === INBOUND_PREFIX ? 'KEY_OUTSIDE_INBOUND' : 'KEY_OUTSIDE_OUTBOUND',
+        `afterKey "${afterKey.slice(0, 200)}" is not under ${prefix}: pass the last key of the previous page.`,
       );
     }
     try {
@@ -119,7 +144,7 @@ export class S3BankFiles implements BankFileStore {
       const out = await this.client.send(
         new ListObjectsCommand({
           Bucket: this.bucket,
-          Prefix: INBOUND_PREFIX,
+          Prefix: prefix,
           MaxKeys: limit,
           ...(afterKey ? { Marker: afterKey } : {}),
         }),
@@ -133,33 +158,36 @@ export class S3BankFiles implements BankFileStore {
             : [],
         );
     } catch (error) {
-      throw wrap(error, `list ${INBOUND_PREFIX}`);
+      throw wrap(error, `list ${prefix}`);
     }
   }
 
-  async getInbound(key: string, maxBytes: number): Promise<Uint8Array> {
+  private async getUnder(
+    prefix: BankFileDirection,
+    key: string,
+    maxBytes: number,
+    whenTooLarge: string,
+  ): Promise<Uint8Array> {
     if (!Number.isInteger(maxBytes) || maxBytes < 0)
       throw new RangeError(`maxBytes must be a non-negative integer, not ${maxBytes}.`);
-    assertInboundKey(key);
+    if (prefix === INBOUND_PREFIX) assertInboundKey(key);
+    else assertOutboundKey(key);
     let out: GetObjectCommandOutput;
     try {
       out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
     } catch (error) {
       if ((error as { name?: string }).name === 'NoSuchKey')
-        throw new TollgateError(
-          'NOT_FOUND',
-          `No bank file at ${key}: list ${INBOUND_PREFIX} for the current keys.`,
-        );
+        throw new TollgateError('NOT_FOUND', `No bank file at ${key}: list ${prefix} for the current keys.`);
       throw wrap(error, `read ${key}`);
     }
     if (out.ContentLength !== undefined && out.ContentLength > maxBytes) {
       // Stop the download: the size alone decides.
       (out.Body as { destroy?: () => void } | undefined)?.destroy?.();
-      throw tooLarge(key, out.ContentLength, maxBytes, INBOUND_TOO_LARGE);
+      throw tooLarge(key, out.ContentLength, maxBytes, whenTooLarge);
     }
     const body = (await out.Body?.transformToByteArray()) ?? new Uint8Array();
     // Checked again on the bytes read, in case the endpoint sent no length.
-    if (body.byteLength > maxBytes) throw tooLarge(key, body.byteLength, maxBytes, INBOUND_TOO_LARGE);
+    if (body.byteLength > maxBytes) throw tooLarge(key, body.byteLength, maxBytes, whenTooLarge);
     return body;
   }
 
@@ -234,6 +262,20 @@ function replayed(stored: StoredBankFile, existingSha256: string): StoredBankFil
 }
 
 const INBOUND_TOO_LARGE = 'check with the bank what was delivered.';
+const OUTBOUND_TOO_LARGE = 'check how the payment file was written.';
+/** S3's own limit on key length. */
+const MAX_KEY_LENGTH = 1024;
+
+/** Refuses a key outside `outbound/` or with a segment that is not a plain file name. */
+function assertOutboundKey(key: string): void {
+  const segments = key.startsWith(OUTBOUND_PREFIX) ? key.slice(OUTBOUND_PREFIX.length).split('/') : [];
+  if (key.length > MAX_KEY_LENGTH || segments.length === 0 || !segments.every(isBankFileName)) {
+    throw bankFileRefused(
+      'KEY_INVALID',
+      `Key "${key.slice(0, 200)}" is not a plain path under ${OUTBOUND_PREFIX}: each segment is 1 to 120 letters, digits, ".", "_" or "-", and none is "." or "..".`,
+    );
+  }
+}
 
 function tooLarge(key: string, bytes: number, maxBytes: number, what: string): TollgateError {
   return bankFileRefused(
