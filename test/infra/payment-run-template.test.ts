@@ -56,6 +56,16 @@ describe('payment run in the template', () => {
     expect(inbox?.[1].Properties.Environment.Variables[runbookVersionEnv('payment-run')]).toMatch(
       /^[a-f0-9]{64}$/,
     );
-    expect(actionsOf('PaymentBankInbox').filter((a) => a.startsWith('states:'))).toEqual([]);
+    // It starts bank reconciliations of the statements it finds, and touches no payment run.
+    expect(actionsOf('PaymentBankInbox').filter((a) => a.startsWith('states:'))).toEqual([
+      'states:StartExecution',
+    ]);
+    const policies = JSON.stringify(
+      Object.entries(template.findResources('AWS::IAM::Policy') as Resources).filter(([id]) =>
+        id.startsWith('PaymentBankInbox'),
+      ),
+    );
+    expect(policies).toContain('BankReconciliationRunbook');
+    expect(policies).not.toContain('PaymentRunRunbook');
   });
 });

@@ -317,12 +317,17 @@ describe.each(stages)('Tollgate-$stageName approval limits', ({ stageName, templ
     );
 
     // Assess
-    expect(told).toEqual({ DecideApproval: limits, ListApprovals: limits, InvoiceHoldPayment: limits });
+    expect(told).toEqual({
+      DecideApproval: limits,
+      ListApprovals: limits,
+      InvoiceHoldPayment: limits,
+      PaymentReleaseRun: limits,
+    });
     expect(
       catalogFunctions()
         .filter((fn) => fn.approvalLimits)
         .map((fn) => fn.id)
         .sort(),
-    ).toEqual(['DecideApproval', 'InvoiceHoldPayment', 'ListApprovals']);
+    ).toEqual(['DecideApproval', 'InvoiceHoldPayment', 'ListApprovals', 'PaymentReleaseRun']);
   });
 });

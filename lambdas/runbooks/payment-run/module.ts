@@ -106,6 +106,7 @@ export const paymentRun = defineRunbook<PaymentRunRequest>({
       evidence: 'write',
       bankFiles: 'read',
       recordsFor: ['payment-run'],
+      startsRunbooks: ['bank-reconciliation'],
       timeoutSeconds: 300,
     },
     {

@@ -1,4 +1,6 @@
 import {
+  BatchGetItemCommand,
+  type BatchGetItemCommandOutput,
   GetItemCommand,
   type GetItemCommandOutput,
   QueryCommand,
@@ -420,8 +422,50 @@ export class DynamoDbEscrowLedger implements EscrowLedger {
       for (const item of items) listed.push({ key: str(item.gsi2sk), holdId: str(item.holdId) });
     }
     const oldestFirst = listed.sort((a, b) => a.key.localeCompare(b.key)).slice(0, limit);
-    const holds = await Promise.all(oldestFirst.map(({ holdId }) => this.getHold(holdId)));
-    return holds.filter((hold): hold is HoldView => hold?.status === 'HELD');
+    const items = await this.#batchGet(oldestFirst.map(({ holdId }) => escrowKeys.hold(holdId)));
+    const byId = new Map(items.map((item) => [str(item.holdId), holdFromItem(item)]));
+    return oldestFirst.flatMap(({ holdId }) => {
+      const hold = byId.get(holdId);
+      return hold?.status === 'HELD' ? [hold] : [];
+    });
+  }
+
+  /**
+   * Reads many items, strongly consistent, 100 keys per BatchGetItem and a few batches at a time;
+   * keys DynamoDB leaves unprocessed are asked for again (bounded), never dropped.
+   */
+  async #batchGet(keys: readonly Item[]): Promise<Item[]> {
+    const BATCH = 100;
+    const LANES = 4;
+    const MAX_RETRIES = 8;
+    const batches: Item[][] = [];
+    for (let start = 0; start < keys.length; start += BATCH) batches.push(keys.slice(start, start + BATCH));
+    const found: Item[] = [];
+    let next = 0;
+    const lane = async () => {
+      for (let index = next++; index < batches.length; index = next++) {
+        let pending = batches[index] as Item[];
+        for (let attempt = 0; pending.length > 0; attempt++) {
+          if (attempt > MAX_RETRIES)
+            throw new Error(`Escrow read left ${pending.length} holds unread after ${MAX_RETRIES} retries.`);
+          let out: BatchGetItemCommandOutput;
+          try {
+            out = (await this.#client.send(
+              new BatchGetItemCommand({
+                RequestItems: { [this.#tableName]: { Keys: pending, ConsistentRead: true } },
+              }),
+            )) as BatchGetItemCommandOutput;
+          } catch (error) {
+            rethrowTransient(error);
+          }
+          found.push(...((out.Responses?.[this.#tableName] ?? []) as Item[]));
+          pending = (out.UnprocessedKeys?.[this.#tableName]?.Keys ?? []) as Item[];
+          if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(LANES, batches.length) }, lane));
+    return found;
   }
 
   async #get(key: Item): Promise<Item | undefined> {

@@ -1,11 +1,17 @@
 import type { Context } from 'aws-lambda';
 import { logger } from '#platform/aws/logger.ts';
-import { MissingConfigurationError, runbookVersionEnv } from '#platform/aws/resource-env.ts';
+import {
+  MissingConfigurationError,
+  requireEnv,
+  runbookArnEnv,
+  runbookVersionEnv,
+} from '#platform/aws/resource-env.ts';
 import { S3BankFiles } from '#platform/bank/adapters/bank-files-s3.ts';
 import type { InboundBankFile } from '#platform/bank/core/ports.ts';
 import { TollgateError } from '#platform/core/errors.ts';
 import { sha256Hex } from '#platform/core/hashing.ts';
 import { formatMoney } from '#platform/core/money.ts';
+import type { Principal } from '#platform/core/principal.ts';
 import { DynamoDbEscrowLedger } from '#platform/escrow/adapters/escrow-ledger-dynamodb.ts';
 import type { HoldView } from '#platform/escrow/core/escrow-ledger.ts';
 import { DynamoDbEvidenceChain } from '#platform/evidence/adapters/evidence-chain-dynamodb.ts';
@@ -13,6 +19,9 @@ import { evidenceWriter } from '#platform/evidence/adapters/evidence-writer.ts';
 import type { EvidenceInput } from '#platform/evidence/core/records.ts';
 import { openException } from '#platform/exceptions/adapters/exceptions-dynamodb.ts';
 import { updateCase } from '#platform/runs/adapters/case-store-dynamodb.ts';
+import { DynamoDbExecutionIndex } from '#platform/runs/adapters/execution-index-dynamodb.ts';
+import { StepFunctionsRunbookEngine } from '#platform/runs/adapters/runbook-engine-sfn.ts';
+import { startRunbook } from '#platform/runs/core/executions.ts';
 import {
   type BankFileMarker,
   bankFileMarkers,
@@ -37,6 +46,7 @@ import {
   type StatusReportPlan,
   type StatusReportRefusal,
 } from '#runbooks/payment-run/core/status-report.ts';
+import { runbookModules } from '#runbooks/registry.ts';
 
 const RUNBOOK = 'payment-run';
 const ACTOR = { kind: 'system', id: 'payment-bank-inbox' } as const;
@@ -137,6 +147,39 @@ export const handler = async (_event: unknown, context?: Context): Promise<BankI
   return result;
 };
 
+/** Who starts the reconciliation of a statement the bank delivered: the inbox, not a person. */
+export const BANK_INBOX: Principal = {
+  userId: 'tollgate-bank-inbox',
+  username: 'tollgate-bank-inbox',
+  roles: ['platform_admin'],
+};
+
+const runs = {
+  index: new DynamoDbExecutionIndex(),
+  engine: new StepFunctionsRunbookEngine(),
+  stateMachineArn: (runbook: string) => requireEnv(runbookArnEnv(runbook)),
+  now: () => new Date(),
+  runbooks: runbookModules,
+};
+
+/**
+ * A statement starts one bank-reconciliation run, keyed by its content: the same bytes seen again
+ * (a crash before the note, a re-delivery under another name) replay that run, never a second one.
+ */
+async function startReconciliation(statementKey: string, sha256: string): Promise<void> {
+  const { record, replayed } = await startRunbook(runs, {
+    runbook: 'bank-reconciliation',
+    idempotencyKey: `statement:${sha256.slice(0, 64)}`,
+    body: { statementKey },
+    principal: BANK_INBOX,
+  });
+  logger.info('bank statement handed to reconciliation', {
+    statementKey,
+    executionId: record.executionId,
+    replayed,
+  });
+}
+
 type Outcome = 'already' | 'statement' | 'applied' | 'acknowledged' | { refused: string };
 
 /** One listed file: skipped when its content was dealt with, else read, planned, applied or refused. */
@@ -186,6 +229,7 @@ async function readAndDecide(
   const kind = classifyBankFile(text);
   // Statements belong to the bank-reconciliation runbook; left unmarked for it.
   if (kind === 'statement') {
+    await startReconciliation(file.key, sha256);
     if (file.etag) await noteBankStatement(file.key, file.etag, new Date().toISOString());
     return 'statement';
   }

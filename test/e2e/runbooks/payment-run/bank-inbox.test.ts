@@ -10,6 +10,7 @@ import type { AccountView } from '#platform/escrow/core/escrow-ledger.ts';
 import { DynamoDbEvidenceChain } from '#platform/evidence/adapters/evidence-chain-dynamodb.ts';
 import { getException } from '#platform/exceptions/adapters/exceptions-dynamodb.ts';
 import { getCase } from '#platform/runs/adapters/case-store-dynamodb.ts';
+import { executionIdFor } from '#platform/runs/core/executions.ts';
 import {
   findPayment,
   getBankFileMarker,
@@ -22,7 +23,7 @@ import { PAIN001_MESSAGE } from '#runbooks/payment-run/core/bank-files/pain001.t
 import { buildPain002 } from '#runbooks/payment-run/core/bank-files/pain002.ts';
 import { type ProposedPayment, paymentIdFor } from '#runbooks/payment-run/core/select-payments.ts';
 import { bankFileId } from '#runbooks/payment-run/core/status-report.ts';
-import { handler } from '#runbooks/payment-run/handlers/bank-inbox.ts';
+import { BANK_INBOX, handler } from '#runbooks/payment-run/handlers/bank-inbox.ts';
 import { LOCAL_BANK_FILES_BUCKET } from '../../../../local/local-stack.ts';
 import { s3ClientFor } from '../../../support/evidence-fixtures.ts';
 import { type Harness, startHarness } from '../../../support/local-stack-harness.ts';
@@ -450,7 +451,7 @@ describe('payment bank inbox: pain.002 status reports (local stack)', () => {
     expect(next.applied).toEqual([key]);
   });
 
-  it('leaves camt statements for bank reconciliation, unmarked, and refuses a file of no known kind', async () => {
+  it('hands each camt statement to one bank reconciliation run, leaves it unmarked, and refuses a file of no known kind', async () => {
     // Prepare
     const statement = readFileSync('test/support/bank-statements/camt053-hand-built.xml', 'utf8');
     const statementKey = await deliver(statement, 'statement-20261130.xml');
@@ -468,5 +469,17 @@ describe('payment bank inbox: pain.002 status reports (local stack)', () => {
     expect(await getBankFileMarker(statementKey, sha256Hex(statement))).toBeUndefined();
     expect(first.refused).toEqual([{ fileKey: achKey, code: 'UNKNOWN_FILE_TYPE' }]);
     expect(second.refused).toEqual([]);
+    // The statement started one reconciliation, keyed by its content and requested by the inbox.
+    const executionId = executionIdFor(
+      BANK_INBOX,
+      'bank-reconciliation',
+      `statement:${sha256Hex(statement)}`,
+    );
+    const started = await harness.api('GET', `/executions/${executionId}`, { user: 'finley.auditor' });
+    expect(started.status).toBe(200);
+    expect(started.body).toMatchObject({
+      runbook: 'bank-reconciliation',
+      requestedBy: { username: 'tollgate-bank-inbox' },
+    });
   });
 });
