@@ -13,11 +13,27 @@ import {
   type StatementEntry,
 } from '#runbooks/bank-reconciliation/core/statement.ts';
 import { buildCamt053, closingBalanceFor } from '#runbooks/bank-reconciliation/core/statement-writer.ts';
+import { PAYMENT_RUN_POLICY } from '#runbooks/payment-run/adapters/payment-policy.ts';
 import { PAIN001_MESSAGE } from '#runbooks/payment-run/core/bank-files/pain001.ts';
 import { buildPain002 } from '#runbooks/payment-run/core/bank-files/pain002.ts';
 import { readNacha } from '#runbooks/payment-run/core/bank-files/read-nacha.ts';
 import { readPain001, type SentPaymentFile } from '#runbooks/payment-run/core/bank-files/read-pain001.ts';
 import { applyLocalEnvironment, readRuntime } from '../../local/local-stack.ts';
+
+/**
+ * The account a statement names: a NACHA file knows its originator only by company id, and the
+ * bank, as the payment-run policy records, books it on the originator's account number.
+ */
+function statementAccountOf(originatorAccount: string): string {
+  for (const originator of Object.values(PAYMENT_RUN_POLICY.originators))
+    if (
+      originator.format === 'nacha' &&
+      originator.companyId === originatorAccount &&
+      originator.accountNumber
+    )
+      return originator.accountNumber;
+  return originatorAccount;
+}
 
 /**
  * `tollgate bank simulate`: the local stand-in for the bank. It reads the payment files under
@@ -408,7 +424,7 @@ export async function simulateBank(options: SimulateBankOptions): Promise<Simula
     for (const { payment, reason } of payments) {
       if (reason !== undefined) continue;
       const creditor = payment.creditor.account;
-      bookingFor(bookings, payment.originatorAccount, payment.currency).entries.push({
+      bookingFor(bookings, statementAccountOf(payment.originatorAccount), payment.currency).entries.push({
         entryRef: '',
         amount: money(payment.amount, payment.currency),
         direction: 'DEBIT',

@@ -7,6 +7,7 @@ import { PROJECT_ROOT } from '../../lib/project-root.ts';
 import { issueDevToken } from '../../local/dev-identity.ts';
 import { LOCAL_EVIDENCE_BUCKET, type LocalStack, startLocalStack } from '../../local/local-stack.ts';
 import { evidenceSource, runVerify } from '../evidence-commands.ts';
+import { formatPaymentSummary, type PaymentLoopSummary, runPaymentLoop } from './demo-payments.ts';
 import { readSnapshot, seed } from './seed.ts';
 
 /** The AP sample set, beside the project; TOLLGATE_SAMPLES_DIR or --samples points elsewhere. */
@@ -95,6 +96,8 @@ export interface DemoSummary {
   readonly evidenceFolder: string;
   readonly dataDir: string;
   readonly cases: readonly CaseOutcome[];
+  /** The money loop after the approvals (payment run, bank answers, reconciliation); null when skipped. */
+  readonly payments: PaymentLoopSummary | null;
 }
 
 export interface DemoOptions {
@@ -108,6 +111,8 @@ export interface DemoOptions {
   readonly progress?: NodeJS.WritableStream & { isTTY?: boolean };
   /** How long one invoice may take to reach its decision or its end. */
   readonly timeoutMs?: number;
+  /** Go on past the approvals: pay, let the simulated bank answer, reconcile. @default true */
+  readonly payments?: boolean;
 }
 
 type ApiCall = (
@@ -123,7 +128,8 @@ interface ExecutionView {
   readonly status: string;
   readonly createdAt: string;
   readonly stoppedAt: string | null;
-  readonly decision?: string | null;
+  /** The agent's proposal (AUTO_APPROVED, PENDING_APPROVAL, REJECTED); `finalStatus` is the outcome. */
+  readonly proposedDecision?: string | null;
   readonly reasonCodes?: string[];
   readonly requiredRole?: string | null;
   readonly finalStatus?: string | null;
@@ -176,16 +182,16 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
       const seen = await poll(
         api,
         executionId,
-        (b) => Boolean(b.decision) || (b.status !== 'RUNNING' && b.status !== 'NOT_STARTED'),
+        (b) => Boolean(b.proposedDecision) || (b.status !== 'RUNNING' && b.status !== 'NOT_STARTED'),
         timeoutMs,
       );
       runs.push({ sample, executionId, decisionSeenAt: Date.now(), seen });
-      bar.tick(`${sample.caseId} ${seen.decision ?? seen.status}`);
+      bar.tick(`${sample.caseId} ${seen.proposedDecision ?? seen.status}`);
     }
 
     const decided = new Map<string, { role: string; decidedBy: string; decision: string }>();
     for (const run of runs) {
-      if (run.seen.decision !== 'PENDING_APPROVAL') {
+      if (run.seen.proposedDecision !== 'PENDING_APPROVAL') {
         bar.tick(`${run.sample.caseId} needs no approval`);
         continue;
       }
@@ -224,7 +230,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
         caseId: run.sample.caseId,
         invoiceNumber: run.sample.expected.invoiceNumber,
         executionId: run.executionId,
-        decision: end.decision ?? null,
+        decision: end.proposedDecision ?? null,
         reasonCodes: end.reasonCodes ?? [],
         requiredRole: end.requiredRole ?? null,
         approval: decided.get(run.executionId) ?? null,
@@ -238,14 +244,6 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     }
     bar.done('all runs finished');
 
-    await stack.digestNow({ final: true });
-    const verifyLines: string[] = [];
-    const exitCode = await runVerify(evidenceSource({ dataDir: stack.dataDir }), {}, (line) =>
-      verifyLines.push(line),
-    );
-    const valid = verifyLines.filter((l) => l.endsWith(': valid')).length;
-    const invalid = verifyLines.filter((l) => /: INVALID: /.test(l)).length;
-
     // Every hold on the funding accounts, whoever approved it; the agent's own share from its controls.
     const ledger = new DynamoDbEscrowLedger();
     const accounts = await Promise.all(snapshot.fundingAccounts.map((a) => ledger.getAccount(a.accountId)));
@@ -254,6 +252,25 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
       holds: number;
       amounts: { amount: string; currency: string }[];
     };
+
+    const payments =
+      options.payments === false
+        ? null
+        : await runPaymentLoop({
+            api,
+            tag: runTag,
+            timeoutMs,
+            note: (line) => options.progress?.write(`${line}\n`),
+          });
+
+    await stack.digestNow({ final: true });
+    const verifyLines: string[] = [];
+    const exitCode = await runVerify(evidenceSource({ dataDir: stack.dataDir }), {}, (line) =>
+      verifyLines.push(line),
+    );
+    const valid = verifyLines.filter((l) => l.endsWith(': valid')).length;
+    const invalid = verifyLines.filter((l) => /: INVALID: /.test(l)).length;
+
     return summarise(outcomes, {
       escrowHeld: accounts.flatMap((a) => (a ? [`${formatMoney(a.held)} ${a.currency}`] : [])),
       escrowOpenHolds: accounts.reduce((n, a) => n + (a?.openHolds ?? 0), 0),
@@ -262,6 +279,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
       evidence: { valid, invalid, exitCode },
       evidenceFolder: join(stack.dataDir, 's3', LOCAL_EVIDENCE_BUCKET),
       dataDir: stack.dataDir,
+      payments,
     });
   } finally {
     if (ownStack) await stack.stop();
@@ -270,7 +288,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
 
 /** Zero when every decision matched cases.json and the evidence verified. */
 export function demoExitCode(summary: DemoSummary): number {
-  return summary.mismatches.length === 0 && summary.evidence.exitCode === 0 && summary.evidence.invalid === 0
+  return summary.mismatches.length === 0 &&
+    summary.evidence.exitCode === 0 &&
+    summary.evidence.invalid === 0 &&
+    (summary.payments?.problems.length ?? 0) === 0
     ? 0
     : 1;
 }
@@ -303,6 +324,7 @@ export function formatSummary(summary: DemoSummary): string[] {
     ...summary.mismatches.map((m) => `    MISMATCH ${m.caseId}: ${m.problems.join('; ')}`),
     `  Runs ended as decided     ${summary.invoices - summary.runProblems.length} of ${summary.invoices}`,
     ...summary.runProblems.map((m) => `    RUN ${m.caseId}: ${m.problem}`),
+    ...(summary.payments ? formatPaymentSummary(summary.payments) : []),
     `  Evidence verified         ${summary.evidence.valid} objects valid, ${summary.evidence.invalid} invalid${summary.evidence.exitCode === 0 ? '' : ' (verification FAILED)'}`,
     `  Evidence folder           ${summary.evidenceFolder}`,
     '',
@@ -321,6 +343,7 @@ function summarise(
     | 'evidence'
     | 'evidenceFolder'
     | 'dataDir'
+    | 'payments'
   >,
 ): DemoSummary {
   const decisions: Record<Decision, number> = { AUTO_APPROVED: 0, PENDING_APPROVAL: 0, REJECTED: 0 };
@@ -379,8 +402,8 @@ function runProblem(
 function compare(sample: SampleCase, seen: ExecutionView): string[] {
   const problems: string[] = [];
   const { expected } = sample;
-  if (seen.decision !== expected.decision)
-    problems.push(`decision ${seen.decision} (expected ${expected.decision})`);
+  if (seen.proposedDecision !== expected.decision)
+    problems.push(`decision ${seen.proposedDecision} (expected ${expected.decision})`);
   const codes = [...(seen.reasonCodes ?? [])].sort().join(',');
   const wanted = [...expected.reasonCodes].sort().join(',');
   // A rejected invoice needs only its rejecting code; other codes may come with it.

@@ -73,4 +73,23 @@ describe('runDemo on the AP sample set', () => {
     expect(summary.escrowOpenHolds).toBe(held);
     expect(summary.agentEscrowOpenHolds).toBe(expectedCount('AUTO_APPROVED'));
   });
+
+  it('goes on past the approvals: pays what is due, has the bank answer, reconciles, and keeps escrow whole', () => {
+    // Assess
+    const payments = summary.payments;
+    expect(payments?.problems).toEqual([]);
+    const usd = payments?.currencies.find((c) => c.currency === 'USD');
+    // One payment bounced by the simulated bank (closed account), the rest posted.
+    expect(usd?.rejected.count).toBe(1);
+    expect(usd?.paid.count).toBeGreaterThan(0);
+    expect(usd?.reconciled.debits).toBe(usd?.paid.amount);
+    // A customer short by 12.50 is written off by the agent; short by 400.00 goes to a person.
+    expect(usd?.writtenOff).toEqual({ count: 1, amount: '12.50' });
+    expect(payments?.exceptionsByKind).toMatchObject({
+      PAYMENT_REJECTED: 1,
+      UNMATCHED_DEBIT: 1,
+      SHORT_PAYMENT_ABOVE_THRESHOLD: 1,
+    });
+    expect(payments?.invariantChecks).toBeGreaterThanOrEqual(4);
+  });
 });

@@ -15,6 +15,11 @@ const nachaOriginator = z.strictObject({
   immediateOrigin: z.string().length(10),
   secCode: z.enum(['PPD', 'CCD']),
   entryDescription: z.string().min(1).max(10),
+  /** The funding account at the originating bank, as its statements name it (a NACHA file carries only the company id). */
+  accountNumber: z
+    .string()
+    .regex(/^\d{4,17}$/)
+    .optional(),
 });
 
 const pain001Originator = z.strictObject({

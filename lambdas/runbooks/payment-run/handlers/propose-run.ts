@@ -1,5 +1,6 @@
 import { formatMoney } from '#platform/core/money.ts';
 import { DynamoDbEscrowLedger } from '#platform/escrow/adapters/escrow-ledger-dynamodb.ts';
+import { openException } from '#platform/exceptions/adapters/exceptions-dynamodb.ts';
 import { runbookStep } from '#platform/runs/handlers/runbook-step.ts';
 import { DynamoDbSystemOfRecord } from '#platform/system-of-record/adapters/system-of-record-dynamodb.ts';
 import { PAYMENT_RUN_POLICY } from '#runbooks/payment-run/adapters/payment-policy.ts';
@@ -10,6 +11,13 @@ import { PAYMENT_TASK, paymentAgentActor, runBusiness } from './payment-step.ts'
 const ledger = new DynamoDbEscrowLedger();
 const sor = new DynamoDbSystemOfRecord();
 const DAY_MS = 86_400_000;
+/** Exclusions only a change to the vendor master can clear; a cooling-off period clears itself. */
+const FIX_IN_VENDOR_MASTER: ReadonlySet<string> = new Set([
+  'VENDOR_NOT_FOUND',
+  'VENDOR_NOT_ACTIVE',
+  'BANK_DETAILS_UNUSABLE',
+  'CURRENCY_NOT_FOR_ACCOUNT',
+]);
 
 /** A vendor the system of record shows as paid, or that Tollgate paid, is not paid for the first time. */
 async function payeeFacts(vendorId: string): Promise<PayeeFacts> {
@@ -53,6 +61,23 @@ export const handler = runbookStep({
       coolingOffDays: PAYMENT_RUN_POLICY.bankDetailsCoolingOffDays,
     });
     const run = await saveProposal(task.executionId, asOf, task.submittedAt, proposal);
+    // A hold that cannot be paid until someone fixes the vendor master waits for a person, once per vendor and cause.
+    const stuck = new Map(
+      proposal.excluded
+        .filter((e) => FIX_IN_VENDOR_MASTER.has(e.code))
+        .map((e) => [`${e.code}:${e.vendorId}`, e] as const),
+    );
+    for (const [cause, excluded] of stuck)
+      await openException({
+        exceptionId: `payee:${cause}`,
+        kind: excluded.code,
+        runbook: task.runbook,
+        executionId: task.executionId,
+        summary: `Holds for vendor ${excluded.vendorId} cannot be paid from ${accountId}: ${excluded.detail}. Fix the vendor master; the next run proposes them again.`,
+        requiredRole: 'ap_clerk',
+        refs: { vendorId: excluded.vendorId, holdId: excluded.holdId, accountId },
+        openedAt: task.submittedAt,
+      });
     const view = proposalView(proposal);
     const result = {
       runId: run.runId,
