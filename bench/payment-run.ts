@@ -192,7 +192,7 @@ try {
   const runMs = performance.now() - started;
   measuring = false;
   if (view.status !== 'SUCCEEDED' || view.release?.payments !== PAYMENTS)
-    throw new Error(`The bench run did not pay every hold: ${JSON.stringify(view).slice(0, 2000)}`);
+    throw new Error(`The bench run did not pay every hold: ${JSON.stringify({ status: view.status, outcome: view.outcome, release: view.release })}`);
 
   const execution = readdirSync(join(dataDir, 'executions'))
     .filter((f) => f.endsWith('.json'))
