@@ -105,17 +105,25 @@ try {
   const vendorIds = Array.from({ length: VENDORS }, (_, i) => `V-B${String(i).padStart(4, '0')}`);
   await eachBounded(vendorIds, 16, async (vendorId) => {
     const prefix = String(21_000_000 + Number(vendorId.slice(3)));
+    const bankAccount = `${700000000 + Number(vendorId.slice(3))}`;
+    const routingNumber = `${prefix}${abaCheckDigit(prefix)}`;
     await sor.put(referenceKeys.vendor(vendorId), {
       vendorId,
       name: `Bench Vendor ${vendorId}`,
       taxId: `99-${vendorId.slice(3).padStart(7, '0')}`,
       currency: 'USD',
-      bankAccount: `${700000000 + Number(vendorId.slice(3))}`,
-      routingNumber: `${prefix}${abaCheckDigit(prefix)}`,
+      bankAccount,
+      routingNumber,
       status: 'ACTIVE',
       defaultGlAccount: '6300',
     });
-    await markPayeePaid(vendorId, 'P-BENCH-EARLIER', new Date().toISOString());
+    const account = {
+      kind: 'ach',
+      routingNumber,
+      accountNumber: bankAccount,
+      accountType: 'checking',
+    } as const;
+    await markPayeePaid(vendorId, account, 'P-BENCH-EARLIER', new Date().toISOString());
   });
   await new DynamoDbTrustStore().registerAgent({
     agentId: 'payment-run-agent',
@@ -192,7 +200,9 @@ try {
   const runMs = performance.now() - started;
   measuring = false;
   if (view.status !== 'SUCCEEDED' || view.release?.payments !== PAYMENTS)
-    throw new Error(`The bench run did not pay every hold: ${JSON.stringify({ status: view.status, outcome: view.outcome, release: view.release })}`);
+    throw new Error(
+      `The bench run did not pay every hold: ${JSON.stringify({ status: view.status, outcome: view.outcome, release: view.release })}`,
+    );
 
   const execution = readdirSync(join(dataDir, 'executions'))
     .filter((f) => f.endsWith('.json'))

@@ -12,6 +12,7 @@ import { dynamoDb } from '#platform/aws/dynamodb-client.ts';
 import { queryPages, queryPrefix } from '#platform/aws/query-pages.ts';
 import { tableName } from '#platform/aws/resource-env.ts';
 import { rethrowTransient } from '#platform/aws/store-errors.ts';
+import { sha256Hex } from '#platform/core/hashing.ts';
 import { formatMoney, fromMinor, type Money } from '#platform/core/money.ts';
 import type { CreditorAccount } from '#runbooks/payment-run/core/bank-files/payment-file.ts';
 import type { ProposedPayment, RunProposal } from '#runbooks/payment-run/core/select-payments.ts';
@@ -62,7 +63,7 @@ const paymentKey = (runId: string, paymentId: string) => ({
   sk: `PAYMENT#${paymentId}`,
 });
 const pointerKey = (paymentId: string) => ({ pk: `PAYMENT#${paymentId}`, sk: 'PAYMENT' });
-const payeeKey = (vendorId: string) => ({ pk: `PAYEE#${vendorId}`, sk: 'PAID' });
+const payeeKey = (vendorId: string, account: string) => ({ pk: `PAYEE#${vendorId}`, sk: `PAID#${account}` });
 const releaseDayKey = (agentId: string, day: string, currency: string) => ({
   pk: `RELEASES#${agentId}`,
   sk: `DAY#${day}#${currency}`,
@@ -284,18 +285,40 @@ export async function sentPayments(
   return items as unknown as StoredPayment[];
 }
 
-/** Whether Tollgate has paid this vendor before (a payment the bank executed). */
-export async function paidBefore(vendorId: string): Promise<boolean> {
-  return (await get(payeeKey(vendorId))) !== undefined;
+/**
+ * Which account of a vendor was paid, as a key that does not spell the account out: a vendor's
+ * new bank account is a new payee, whatever was paid to the old one.
+ */
+export function payeeAccountKey(account: CreditorAccount): string {
+  const plain =
+    account.kind === 'iban'
+      ? `iban:${account.iban.replace(/\s+/g, '').toUpperCase()}`
+      : `ach:${account.routingNumber}:${account.accountNumber}`;
+  return sha256Hex(plain).slice(0, 32);
 }
 
-/** The first executed payment to a vendor, kept once. */
-export async function markPayeePaid(vendorId: string, paymentId: string, at: string): Promise<void> {
+/** Whether Tollgate has paid this vendor at this account before (a payment the bank executed). */
+export async function paidBefore(vendorId: string, account: CreditorAccount): Promise<boolean> {
+  return (await get(payeeKey(vendorId, payeeAccountKey(account)))) !== undefined;
+}
+
+/** The first executed payment to a vendor's account, kept once. */
+export async function markPayeePaid(
+  vendorId: string,
+  account: CreditorAccount,
+  paymentId: string,
+  at: string,
+): Promise<void> {
   await writeIf(() =>
     dynamoDb.send(
       new PutCommand({
         TableName: table(),
-        Item: { ...payeeKey(vendorId), vendorId, firstPaymentId: paymentId, firstPaidAt: at },
+        Item: {
+          ...payeeKey(vendorId, payeeAccountKey(account)),
+          vendorId,
+          firstPaymentId: paymentId,
+          firstPaidAt: at,
+        },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     ),

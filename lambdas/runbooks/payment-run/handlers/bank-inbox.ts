@@ -326,7 +326,7 @@ async function apply(
 /** Final acceptance: the hold posted (the money left), the payee paid, then the payment POSTED. */
 async function post(payment: StoredPayment, at: string): Promise<void> {
   await ledger.post({ operationId: `bank-post:${payment.paymentId}`, holdId: payment.holdId });
-  await markPayeePaid(payment.vendorId, payment.paymentId, at);
+  await markPayeePaid(payment.vendorId, payment.creditor, payment.paymentId, at);
   await moveSentPayment(payment, 'SENT', 'POSTED', { at });
 }
 

@@ -5,7 +5,13 @@ import { runbookStep } from '#platform/runs/handlers/runbook-step.ts';
 import { DynamoDbSystemOfRecord } from '#platform/system-of-record/adapters/system-of-record-dynamodb.ts';
 import { PAYMENT_RUN_POLICY } from '#runbooks/payment-run/adapters/payment-policy.ts';
 import { paidBefore, saveProposal } from '#runbooks/payment-run/adapters/payment-runs-dynamodb.ts';
-import { type PayeeFacts, proposalView, proposeRun } from '#runbooks/payment-run/core/select-payments.ts';
+import type { Originator } from '#runbooks/payment-run/core/payment-policy.ts';
+import {
+  creditorAccount,
+  type PayeeFacts,
+  proposalView,
+  proposeRun,
+} from '#runbooks/payment-run/core/select-payments.ts';
 import { PAYMENT_TASK, paymentAgentActor, runBusiness } from './payment-step.ts';
 
 const ledger = new DynamoDbEscrowLedger();
@@ -19,14 +25,17 @@ const FIX_IN_VENDOR_MASTER: ReadonlySet<string> = new Set([
   'CURRENCY_NOT_FOR_ACCOUNT',
 ]);
 
-/** A vendor the system of record shows as paid, or that Tollgate paid, is not paid for the first time. */
-async function payeeFacts(vendorId: string): Promise<PayeeFacts> {
-  const [vendor, paidByTollgate, history] = await Promise.all([
-    sor.getVendor(vendorId),
-    paidBefore(vendorId),
-    sor.listProcessedInvoices(vendorId),
-  ]);
-  return { vendor, paidBefore: paidByTollgate || history.some((invoice) => invoice.status === 'PAID') };
+/**
+ * A vendor is paid for the first time unless Tollgate paid it at this very account, or the
+ * system of record shows it paid and its bank details never changed since (the history cannot
+ * say which account it paid). A new account is a first payment whatever came before.
+ */
+async function payeeFacts(vendorId: string, originator: Originator): Promise<PayeeFacts> {
+  const [vendor, history] = await Promise.all([sor.getVendor(vendorId), sor.listProcessedInvoices(vendorId)]);
+  const account = vendor ? creditorAccount(vendor, originator) : undefined;
+  const paidByTollgate = account ? await paidBefore(vendorId, account) : false;
+  const paidInHistory = !vendor?.bankDetailsChangedAt && history.some((invoice) => invoice.status === 'PAID');
+  return { vendor, paidBefore: paidByTollgate || paidInHistory };
 }
 
 /**
@@ -48,7 +57,7 @@ export const handler = runbookStep({
     const holds = await ledger.payableHolds(accountId, releasedBy, PAYMENT_RUN_POLICY.maxPaymentsPerRun);
     const vendorIds = [...new Set(holds.map((hold) => hold.payee))];
     const payees = new Map(
-      await Promise.all(vendorIds.map(async (id) => [id, await payeeFacts(id)] as const)),
+      await Promise.all(vendorIds.map(async (id) => [id, await payeeFacts(id, originator)] as const)),
     );
     const proposal = proposeRun({
       runId: task.executionId,

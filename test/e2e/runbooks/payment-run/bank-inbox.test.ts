@@ -203,7 +203,7 @@ describe('payment bank inbox: pain.002 status reports (local stack)', () => {
     for (const payment of run.payments) {
       expect((await ledger.getHold(payment.holdId))?.status).toBe('POSTED');
       expect((await findPayment(payment.paymentId))?.status).toBe('POSTED');
-      expect(await paidBefore(payment.vendorId)).toBe(true);
+      expect(await paidBefore(payment.vendorId, payment.creditor)).toBe(true);
     }
     expect(await getBankFileMarker(key, sha256Hex(xml))).toMatchObject({
       outcome: 'APPLIED',
@@ -245,7 +245,7 @@ describe('payment bank inbox: pain.002 status reports (local stack)', () => {
       status: 'REJECTED',
       statusReason: 'AC04 Closed account number',
     });
-    expect(await paidBefore(bounced.vendorId)).toBe(false);
+    expect(await paidBefore(bounced.vendorId, bounced.creditor)).toBe(false);
     expect(await getException(`payment-rejected:${bounced.paymentId}`)).toMatchObject({
       kind: 'PAYMENT_REJECTED',
       status: 'OPEN',

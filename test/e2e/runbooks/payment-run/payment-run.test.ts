@@ -10,9 +10,20 @@ import { TransientStoreError } from '#platform/core/errors.ts';
 import { formatMoney, subtract } from '#platform/core/money.ts';
 import { DynamoDbEscrowLedger } from '#platform/escrow/adapters/escrow-ledger-dynamodb.ts';
 import { DynamoDbEvidenceChain } from '#platform/evidence/adapters/evidence-chain-dynamodb.ts';
+import {
+  DynamoDbSystemOfRecord,
+  referenceKeys,
+} from '#platform/system-of-record/adapters/system-of-record-dynamodb.ts';
 import { DynamoDbTrustStore } from '#platform/trust/adapters/trust-store-dynamodb.ts';
-import { markPayeePaid, runPayments } from '#runbooks/payment-run/adapters/payment-runs-dynamodb.ts';
+import { PAYMENT_RUN_POLICY } from '#runbooks/payment-run/adapters/payment-policy.ts';
+import {
+  markPayeePaid,
+  paidBefore,
+  runPayments,
+} from '#runbooks/payment-run/adapters/payment-runs-dynamodb.ts';
 import { validateNacha } from '#runbooks/payment-run/core/bank-files/nacha.ts';
+import type { Originator } from '#runbooks/payment-run/core/payment-policy.ts';
+import { creditorAccount } from '#runbooks/payment-run/core/select-payments.ts';
 import { startScheduledRuns } from '#runbooks/payment-run/handlers/schedule-runs.ts';
 import { seed } from '../../../../bin/commands/seed.ts';
 import { erp, structuredInvoice, submitInvoice } from '../../../support/ap-invoices.ts';
@@ -28,6 +39,14 @@ let harness: Harness;
 const ledger = new DynamoDbEscrowLedger();
 const evidence = new DynamoDbEvidenceChain();
 let sequence = 0;
+
+/** The account the USD originator pays a sample vendor at, as the payment run derives it. */
+function usdAccountOf(vendorId: string) {
+  const vendor = erp.vendors.find((v) => v.vendorId === vendorId);
+  const account = vendor && creditorAccount(vendor, PAYMENT_RUN_POLICY.originators[ACCOUNT] as Originator);
+  if (!account) throw new Error(`No usable USD account for ${vendorId}.`);
+  return account;
+}
 
 beforeAll(async () => {
   harness = await startHarness();
@@ -206,7 +225,7 @@ describe('payment run: first-time payees go to a second controller, and one chec
 
 describe('payment run: the agent within its pact, a rejected run, a crash mid-release', () => {
   it('releases alone within its pact when every payee was paid before, charging its daily room', async () => {
-    await markPayeePaid('V-1109', 'P-EARLIER', new Date().toISOString());
+    await markPayeePaid('V-1109', usdAccountOf('V-1109'), 'P-EARLIER', new Date().toISOString());
     const held = await heldInvoice('PO-4501002', 'SKU-50445', '10');
     const started = await startRun('payrun-agent-0001');
     const done = await harness.waitForExecution(started.body.executionId, 'finley.auditor');
@@ -358,5 +377,35 @@ describe('payment run: an insider with the task token', () => {
     expect((await ledger.getHold(held.holdId))?.status).toBe('HELD');
     expect(await outboundKeys()).toEqual(before);
     await expectLedgerInvariants();
+  });
+});
+
+describe('payment run: a new bank account is a new payee', () => {
+  it('asks a controller for the first payment to a vendor whose bank account changed, though the old one was paid', async () => {
+    // Prepare: V-1109 was paid at its old account (above); its invoice is held, then its bank details change
+    expect(await paidBefore('V-1109', usdAccountOf('V-1109'))).toBe(true);
+    const held = await heldInvoice('PO-4501002', 'SKU-50445', '2');
+    const vendor = erp.vendors.find((v) => v.vendorId === 'V-1109');
+    await new DynamoDbSystemOfRecord().put(referenceKeys.vendor('V-1109'), {
+      ...vendor,
+      bankAccount: '5550001111',
+      routingNumber: '021000021',
+      bankDetailsChangedAt: '2026-01-05',
+    });
+
+    // Act
+    const started = await startRun('payrun-newaccount-0001');
+    const waiting = await settle(started.body.executionId);
+
+    // Assess
+    expect(waiting.approval?.status).toBe('PENDING');
+    expect(waiting.proposal.firstTimePayees).toContain('V-1109');
+    expect(waiting.reasons.map((r: any) => r.code)).toContain('FIRST_TIME_PAYEE');
+    await harness.api('POST', `/approvals/${waiting.approval.approvalId}/decision`, {
+      user: 'dana.controller',
+      body: { decision: 'REJECT', comment: 'Verify the new account first.' },
+    });
+    await harness.waitForExecution(started.body.executionId, 'finley.auditor');
+    expect((await ledger.getHold(held.holdId))?.status).toBe('HELD');
   });
 });
