@@ -7,14 +7,13 @@ import { s3 } from '#platform/aws/s3-client.ts';
 import { stepFunctions } from '#platform/aws/sfn-client.ts';
 import { S3BankFiles } from '#platform/bank/adapters/bank-files-s3.ts';
 import { TransientStoreError } from '#platform/core/errors.ts';
-import { formatMoney, subtract } from '#platform/core/money.ts';
+import { formatMoney, money, subtract } from '#platform/core/money.ts';
 import { DynamoDbEscrowLedger } from '#platform/escrow/adapters/escrow-ledger-dynamodb.ts';
 import { DynamoDbEvidenceChain } from '#platform/evidence/adapters/evidence-chain-dynamodb.ts';
 import {
   DynamoDbSystemOfRecord,
   referenceKeys,
 } from '#platform/system-of-record/adapters/system-of-record-dynamodb.ts';
-import { DynamoDbTrustStore } from '#platform/trust/adapters/trust-store-dynamodb.ts';
 import { PAYMENT_RUN_POLICY } from '#runbooks/payment-run/adapters/payment-policy.ts';
 import {
   markPayeePaid,
@@ -22,10 +21,12 @@ import {
   runPayments,
 } from '#runbooks/payment-run/adapters/payment-runs-dynamodb.ts';
 import { validateNacha } from '#runbooks/payment-run/core/bank-files/nacha.ts';
+import { validatePain001 } from '#runbooks/payment-run/core/bank-files/pain001.ts';
 import type { Originator } from '#runbooks/payment-run/core/payment-policy.ts';
 import { creditorAccount } from '#runbooks/payment-run/core/select-payments.ts';
 import { startScheduledRuns } from '#runbooks/payment-run/handlers/schedule-runs.ts';
-import { seed } from '../../../../bin/commands/seed.ts';
+import { TREASURY_SEED } from '../../../../bin/commands/demo-payments.ts';
+import { readSnapshot, seed } from '../../../../bin/commands/seed.ts';
 import { erp, structuredInvoice, submitInvoice } from '../../../support/ap-invoices.ts';
 import { type Harness, startHarness } from '../../../support/local-stack-harness.ts';
 
@@ -51,20 +52,8 @@ function usdAccountOf(vendorId: string) {
 beforeAll(async () => {
   harness = await startHarness();
   await seed(erp);
-  await new DynamoDbTrustStore().registerAgent({
-    agentId: 'payment-run-agent',
-    displayName: 'Payment run agent',
-    tier: 'bounded',
-    pacts: [
-      {
-        action: 'payment.release',
-        perActionLimit: '5000.00',
-        dailyLimit: '20000.00',
-        currency: 'USD',
-        requiredEvidence: ['action'],
-      },
-    ],
-  });
+  // The payment-run agent (payment.release up to 250,000.00 USD), the EUR account and vendor.
+  await seed(readSnapshot(TREASURY_SEED));
 });
 afterAll(async () => {
   await harness?.stop();
@@ -407,5 +396,51 @@ describe('payment run: a new bank account is a new payee', () => {
     });
     await harness.waitForExecution(started.body.executionId, 'finley.auditor');
     expect((await ledger.getHold(held.holdId))?.status).toBe('HELD');
+  });
+});
+
+describe('payment run: SEPA from the EUR account', () => {
+  it('pays a EUR hold by one pain.001 that passes its validator, with the payment id as end-to-end id', async () => {
+    // Prepare: a EUR hold due to the treasury supplement's EUR vendor
+    const { hold } = await ledger.hold({
+      operationId: 'hold:EUR-SEPA-1',
+      holdId: 'EUR-SEPA-1',
+      accountId: 'AP-EUR-OPERATING',
+      payee: 'V-3100',
+      amount: money('1234.56', 'EUR'),
+      reason: 'AP invoice FA-2026-118 from Atelier Lumiere SARL',
+      expiresAt: new Date('2027-03-01T00:00:00Z'),
+      releaseAt: new Date('2026-12-15T00:00:00Z'),
+      initiatedBy: { kind: 'person', id: 'dana.controller', role: 'controller' },
+      source: { runbook: 'invoice-reconciliation', executionId: 'eur-invoice-run', document: 'FA-2026-118' },
+    });
+    expect(hold.status).toBe('HELD');
+
+    // Act
+    const started = await startRun('payrun-eur-0001', 'casey.controller', {
+      accountId: 'AP-EUR-OPERATING',
+      asOf: AS_OF,
+    });
+    const waiting = await settle(started.body.executionId);
+    await harness.api('POST', `/approvals/${waiting.approval.approvalId}/decision`, {
+      user: 'dana.controller',
+      body: { decision: 'APPROVE', comment: 'New supplier verified by call-back.' },
+    });
+    const done = await harness.waitForExecution(started.body.executionId, 'finley.auditor');
+
+    // Assess
+    expect(done.status, JSON.stringify(done)).toBe('SUCCEEDED');
+    expect(done.release).toMatchObject({
+      format: 'pain.001.001.09',
+      payments: 1,
+      total: '1234.56',
+      currency: 'EUR',
+    });
+    const [payment] = await runPayments(started.body.executionId);
+    const checked = validatePain001(await outboundFile(done.release.file));
+    expect(checked.endToEndIds).toEqual([payment?.paymentId]);
+    expect(formatMoney(checked.controlSum)).toBe('1234.56');
+    expect(payment?.creditor).toMatchObject({ kind: 'iban', iban: 'FR1420041010050500013M02606' });
+    expect((await ledger.getHold('EUR-SEPA-1'))?.status).toBe('IN_PAYMENT');
   });
 });
