@@ -42,7 +42,8 @@ const PLATFORM_FUNCTIONS: readonly FunctionDefinition[] = [
     id: 'StartExecution',
     entry: 'lambdas/platform/runs/handlers/start-execution.ts',
     description: 'API: start a runbook execution under an Idempotency-Key.',
-    tables: { work: 'readWrite' },
+    // trust: intake refuses an agent that is not registered or has no pact for the runbook's action.
+    tables: { work: 'readWrite', trust: 'read' },
     evidence: 'write',
     get startsRunbooks() {
       return allRunbooks();
@@ -52,6 +53,15 @@ const PLATFORM_FUNCTIONS: readonly FunctionDefinition[] = [
     id: 'GetExecution',
     entry: 'lambdas/platform/runs/handlers/get-execution.ts',
     description: 'API: status and outcome of one runbook execution.',
+    tables: { work: 'read' },
+    get describesRunbooks() {
+      return allRunbooks();
+    },
+  },
+  {
+    id: 'ListExecutions',
+    entry: 'lambdas/platform/runs/handlers/list-executions.ts',
+    description: 'API: the executions the caller may see, newest first, from the execution index by runbook.',
     tables: { work: 'read' },
     get describesRunbooks() {
       return allRunbooks();
@@ -74,6 +84,36 @@ const PLATFORM_FUNCTIONS: readonly FunctionDefinition[] = [
     tables: { trust: 'read', escrow: 'read' },
   },
   {
+    id: 'ReportAgentIncident',
+    entry: 'lambdas/platform/trust/handlers/report-incident.ts',
+    description:
+      "API: a controller records an incident against an agent's run; the agent drops to shadow tier.",
+    tables: { trust: 'readWrite' },
+    evidence: 'write',
+  },
+  {
+    id: 'ProposeAgentPromotion',
+    entry: 'lambdas/platform/trust/handlers/propose-promotion.ts',
+    description: 'API: propose a new tier or pact limits for an agent, with its trust evidence attached.',
+    tables: { trust: 'readWrite' },
+    evidence: 'write',
+  },
+  {
+    id: 'DecideAgentPromotion',
+    entry: 'lambdas/platform/trust/handlers/decide-promotion.ts',
+    description:
+      'API: a second controller or platform admin signs a promotion off (applied at once) or refuses it.',
+    tables: { trust: 'readWrite' },
+    evidence: 'write',
+  },
+  {
+    id: 'GetTrustPacket',
+    entry: 'lambdas/platform/trust/handlers/get-trust-packet.ts',
+    description:
+      "API: an agent's trust packet: pacts, tier history and sign-offs, outcomes, rates, escrow exposure, evidence pointers.",
+    tables: { trust: 'read', escrow: 'read' },
+  },
+  {
     id: 'ExpireHolds',
     entry: 'lambdas/platform/escrow/handlers/expire-holds.ts',
     description: 'Escrow sweeper: expire open holds past their expiry, returning the money to available.',
@@ -91,8 +131,10 @@ const PLATFORM_FUNCTIONS: readonly FunctionDefinition[] = [
   {
     id: 'DecideApproval',
     entry: 'lambdas/platform/approvals/handlers/decide-approval.ts',
-    description: 'API: a person approves or rejects a pending approval; the waiting run resumes.',
-    tables: { work: 'readWrite' },
+    description:
+      "API: a person approves or rejects a pending approval; the waiting run resumes and the agent's outcome is recorded.",
+    // trust: the decision becomes the proposing agent's outcome (and may demote it).
+    tables: { work: 'readWrite', trust: 'readWrite' },
     evidence: 'write',
     approvalLimits: true,
     get completesTasksOf() {
@@ -105,6 +147,22 @@ const PLATFORM_FUNCTIONS: readonly FunctionDefinition[] = [
     description:
       'Runbook step: read the decision a waiting run resumed with from the work room, never from the task output.',
     tables: { work: 'read' },
+  },
+  {
+    id: 'ListExceptions',
+    entry: 'lambdas/platform/exceptions/handlers/list-exceptions.ts',
+    description: 'API: open exceptions (a rejected payment, a stray debit…) the caller may resolve.',
+    tables: { work: 'read' },
+  },
+  {
+    id: 'ResolveException',
+    entry: 'lambdas/platform/exceptions/handlers/resolve-exception.ts',
+    description: 'API: a person records what was done about an exception; the resolution is evidence.',
+    tables: { work: 'readWrite' },
+    evidence: 'write',
+    get recordsFor() {
+      return allRunbooks();
+    },
   },
   {
     id: 'ApprovalBacklogCheck',
@@ -136,6 +194,13 @@ export const ROUTES: readonly RouteDefinition[] = [
   },
   {
     method: 'GET',
+    path: '/executions',
+    functionId: 'ListExecutions',
+    roles: [...ROLES],
+    queryParameters: ['runbook', 'status', 'requestedBy', 'from', 'to', 'limit', 'nextToken'],
+  },
+  {
+    method: 'GET',
     path: '/executions/{executionId}',
     functionId: 'GetExecution',
     roles: [...ROLES],
@@ -145,6 +210,33 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: '/agents/{agentId}/controls',
     functionId: 'GetAgentControls',
     roles: ['ap_clerk', 'controller', 'fpa', 'auditor', 'platform_admin'],
+  },
+  {
+    method: 'GET',
+    path: '/agents/{agentId}/trust-packet',
+    functionId: 'GetTrustPacket',
+    roles: ['auditor', 'controller', 'platform_admin'],
+  },
+  {
+    method: 'POST',
+    path: '/agents/{agentId}/incidents',
+    functionId: 'ReportAgentIncident',
+    roles: ['controller'],
+    jsonBody: true,
+  },
+  {
+    method: 'POST',
+    path: '/agents/{agentId}/promotions',
+    functionId: 'ProposeAgentPromotion',
+    roles: ['controller', 'platform_admin'],
+    jsonBody: true,
+  },
+  {
+    method: 'POST',
+    path: '/promotions/{promotionId}/decision',
+    functionId: 'DecideAgentPromotion',
+    roles: ['controller', 'platform_admin'],
+    jsonBody: true,
   },
   {
     method: 'GET',
@@ -158,6 +250,20 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: '/approvals/{approvalId}/decision',
     functionId: 'DecideApproval',
     roles: ['ap_clerk', 'controller'],
+    jsonBody: true,
+  },
+  {
+    method: 'GET',
+    path: '/exceptions',
+    functionId: 'ListExceptions',
+    roles: ['ap_clerk', 'controller', 'auditor', 'platform_admin'],
+    queryParameters: ['kind'],
+  },
+  {
+    method: 'POST',
+    path: '/exceptions/{exceptionId}/resolution',
+    functionId: 'ResolveException',
+    roles: ['ap_clerk', 'controller', 'platform_admin'],
     jsonBody: true,
   },
 ];

@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { writeIf } from '#platform/aws/conditional-write.ts';
 import { dynamoDb } from '#platform/aws/dynamodb-client.ts';
 import { queryPages } from '#platform/aws/query-pages.ts';
@@ -65,5 +65,35 @@ export async function openExceptions(limit: number): Promise<StoredException[]> 
   );
   return items.map(
     ({ pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _s, ...exception }) => exception as unknown as StoredException,
+  );
+}
+
+/**
+ * Resolves an open exception once: the write is conditional on it being OPEN, and takes it off
+ * the open list. Answers the resolved exception, or `undefined` when it was not open (or not there).
+ */
+export async function resolveException(
+  exceptionId: string,
+  resolution: { by: string; role: string; text: string; at: string },
+): Promise<boolean> {
+  return writeIf(() =>
+    dynamoDb.send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: key(exceptionId),
+        UpdateExpression:
+          'SET #status = :resolved, resolvedAt = :at, resolvedBy = :by, resolvedRole = :role, resolution = :text REMOVE gsi1pk, gsi1sk',
+        ConditionExpression: '#status = :open',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':resolved': 'RESOLVED',
+          ':open': 'OPEN',
+          ':at': resolution.at,
+          ':by': resolution.by,
+          ':role': resolution.role,
+          ':text': resolution.text,
+        },
+      }),
+    ),
   );
 }
