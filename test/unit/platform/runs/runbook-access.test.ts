@@ -9,6 +9,13 @@ const MAY_START: readonly (readonly [Role, string])[] = [
   ['ap_clerk', 'invoice-reconciliation'],
   ['controller', 'invoice-reconciliation'],
   ['platform_admin', 'invoice-reconciliation'],
+  ['controller', 'payment-run'],
+  ['platform_admin', 'payment-run'],
+  ['controller', 'bank-reconciliation'],
+  ['platform_admin', 'bank-reconciliation'],
+  ['ap_clerk', 'vendor-bank-change'],
+  ['controller', 'vendor-bank-change'],
+  ['platform_admin', 'vendor-bank-change'],
 ];
 
 const startPairs = ROLES.flatMap((role) => runbookModules().map((module) => [role, module] as const));
