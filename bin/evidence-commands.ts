@@ -15,8 +15,9 @@ import { add, formatMoney, type Money, money } from '#platform/core/money.ts';
 import { S3EvidenceStore } from '#platform/evidence/adapters/evidence-store-s3.ts';
 import {
   AUDITOR_QUERIES,
-  type AuditorQuery,
   auditorQuery,
+  DATE_BASES,
+  type DateBasis,
   EVIDENCE_COLUMNS,
   EVIDENCE_TABLE,
 } from '#platform/evidence/core/auditor-queries.ts';
@@ -106,6 +107,12 @@ function summarise(report: VerificationReport, source: EvidenceSource): string[]
 export interface ExportOptions {
   readonly from: string;
   readonly to: string;
+  /**
+   * What `from`/`to` bound: 'record', the date the record was filed (the run's date, the
+   * decision's for decision records); 'invoice', the invoice's own date.
+   * @default 'record'
+   */
+  readonly dateBy?: DateBasis;
   readonly minAmount?: string;
   readonly format: 'csv' | 'json';
   readonly outDir: string;
@@ -118,7 +125,25 @@ export interface ExportResult {
   readonly outputFile: string;
   readonly manifestFile: string;
   readonly manifest: Record<string, unknown>;
+  readonly columns: readonly string[];
   readonly rows: Record<string, string | null>[];
+}
+
+/** Rows with their column names, so an empty result still has a header. */
+interface QueryResult {
+  readonly columns: readonly string[];
+  readonly rows: Record<string, string | null>[];
+}
+
+const DATE_BASIS_MEANS: Readonly<Record<DateBasis, string>> = {
+  record:
+    'from/to bound the record date: the day the record was filed (the run date; for decision records the decision date)',
+  invoice: "from/to bound the invoice date (the invoice's own date, business.invoiceDate)",
+};
+
+/** Where exports go unless --out says otherwise: TOLLGATE_EXPORTS_DIR, else ./evidence-exports (ignored by git). */
+export function defaultExportsDir(): string {
+  return process.env.TOLLGATE_EXPORTS_DIR ?? 'evidence-exports';
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -142,6 +167,15 @@ export async function runExport(
       'Give --from and --to as YYYY-MM-DD, with --from not after --to.',
     );
   }
+  const dateBy = options.dateBy ?? 'record';
+  if (!DATE_BASES.includes(dateBy))
+    throw new TollgateError('VALIDATION_FAILED', `--date-by is ${DATE_BASES.join(' or ')}.`);
+  const sql = dateBy === 'invoice' ? query.byInvoiceDateSql : query.sql;
+  if (sql === undefined)
+    throw new TollgateError(
+      'VALIDATION_FAILED',
+      `Export ${query.name} has no invoice date to filter on (its records are bank statement lines); use --date-by record.`,
+    );
   if (query.parameters.includes('minAmount')) {
     if (options.minAmount === undefined)
       throw new TollgateError(
@@ -155,26 +189,40 @@ export async function runExport(
     p === 'minAmount' ? (options.minAmount as string) : options[p],
   );
 
-  const coverage = await digestCoverage(source.store, options.from, options.to);
-  const rows =
+  // By invoice date, records about the period's invoices may be filed any day up to today.
+  const today = new Date().toISOString().slice(0, 10);
+  const coverage = await digestCoverage(
+    source.store,
+    options.from,
+    dateBy === 'invoice' && today > options.to ? today : options.to,
+  );
+  const { columns, rows } =
     options.engine === 'athena'
-      ? await runOnAthena(query, values, options)
-      : await runOnDuckDb(query, values, source.store, options.from, coverage);
+      ? await runOnAthena(sql, values, options)
+      : await runOnDuckDb(
+          sql,
+          values,
+          source.store,
+          dateBy === 'invoice' ? '0000-00-00' : options.from,
+          coverage,
+        );
 
   mkdirSync(options.outDir, { recursive: true });
   const stamp = new Date().toISOString().replace(/[-:.]/g, '');
   const outputFile = join(
     options.outDir,
-    `${query.name}-${options.from}-${options.to}-${stamp}.${options.format}`,
+    `${query.name}-${dateBy === 'invoice' ? 'invoice-dated-' : ''}${options.from}-${options.to}-${stamp}.${options.format}`,
   );
-  const output = options.format === 'json' ? `${JSON.stringify(rows, null, 2)}\n` : toCsv(rows);
+  const output = options.format === 'json' ? `${JSON.stringify(rows, null, 2)}\n` : toCsv(columns, rows);
   writeFileSync(outputFile, output);
   const manifest = {
     query: query.name,
     question: query.question,
-    queryText: query.sql,
-    querySha256: sha256Hex(query.sql),
+    queryText: sql,
+    querySha256: sha256Hex(sql),
     parameters: Object.fromEntries(query.parameters.map((p, i) => [p, values[i]])),
+    dateBy,
+    dateByMeans: DATE_BASIS_MEANS[dateBy],
     engine: options.engine,
     ranBy: options.ranBy ?? userInfo().username,
     ranAt: new Date().toISOString(),
@@ -191,7 +239,7 @@ export async function runExport(
   };
   const manifestFile = `${outputFile}.manifest.json`;
   writeFileSync(manifestFile, `${JSON.stringify(manifest, null, 2)}\n`);
-  return { outputFile, manifestFile, manifest, rows };
+  return { outputFile, manifestFile, manifest, columns, rows };
 }
 
 interface Coverage {
@@ -244,12 +292,12 @@ async function digestCoverage(store: EvidenceStore, from: string, to: string): P
 
 /** Downloads the digested records from `from` on, checks each against its digest, and queries them. */
 async function runOnDuckDb(
-  query: AuditorQuery,
+  sql: string,
   values: readonly string[],
   store: EvidenceStore,
   from: string,
   coverage: Coverage,
-): Promise<Record<string, string | null>[]> {
+): Promise<QueryResult> {
   const mirror = mkdtempSync(join(tmpdir(), 'tollgate-export-'));
   try {
     let files = 0;
@@ -282,12 +330,15 @@ async function runOnDuckDb(
           ? `CREATE VIEW ${EVIDENCE_TABLE} AS SELECT * FROM read_json('${join(mirror, RECORDS_PREFIX)}*/*/*.json', format = 'newline_delimited', hive_partitioning = true, hive_types_autocast = false, columns = {${columns}})`
           : `CREATE VIEW ${EVIDENCE_TABLE} AS SELECT ${typed} WHERE false`,
       );
-      const reader = await connection.runAndReadAll(query.sql, [...values]);
-      return reader
-        .getRowObjectsJson()
-        .map((row) =>
-          Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v === null ? null : String(v)])),
-        );
+      const reader = await connection.runAndReadAll(sql, [...values]);
+      return {
+        columns: reader.columnNames(),
+        rows: reader
+          .getRowObjectsJson()
+          .map((row) =>
+            Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v === null ? null : String(v)])),
+          ),
+      };
     } finally {
       connection.closeSync();
       instance.closeSync();
@@ -298,16 +349,16 @@ async function runOnDuckDb(
 }
 
 async function runOnAthena(
-  query: AuditorQuery,
+  sql: string,
   values: readonly string[],
   options: ExportOptions,
-): Promise<Record<string, string | null>[]> {
+): Promise<QueryResult> {
   if (!options.athena)
     throw new TollgateError('VALIDATION_FAILED', 'Athena exports need --workgroup and --database.');
   const athena = new AthenaClient({});
   const started = await athena.send(
     new StartQueryExecutionCommand({
-      QueryString: query.sql,
+      QueryString: sql,
       WorkGroup: options.athena.workgroup,
       QueryExecutionContext: { Database: options.athena.database },
       ExecutionParameters: values.map((v) => `'${v.replace(/'/g, "''")}'`),
@@ -336,7 +387,7 @@ async function runOnAthena(
     }
     token = page.NextToken;
   } while (token);
-  return rows;
+  return { columns: header ?? [], rows };
 }
 
 /** Totals per currency in exact minor units (money.ts), over the `amount`/`currency` columns. */
@@ -360,9 +411,8 @@ function countBy(rows: readonly Record<string, string | null>[], column: string)
   return counts;
 }
 
-function toCsv(rows: readonly Record<string, string | null>[]): string {
-  if (rows.length === 0) return '';
-  const header = Object.keys(rows[0] as object);
+/** CSV with its header row, also when no row matched. */
+function toCsv(header: readonly string[], rows: readonly Record<string, string | null>[]): string {
   const cell = (v: string | null | undefined) =>
     v === null || v === undefined ? '' : /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
   return `${[header.join(','), ...rows.map((row) => header.map((h) => cell(row[h])).join(','))].join('\n')}\n`;

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DEFAULT_SAMPLES_DIR,
@@ -6,6 +7,7 @@ import {
   readCases,
   runDemo,
 } from '../../../bin/commands/demo.ts';
+import { evidenceSource, runExport } from '../../../bin/evidence-commands.ts';
 import { type Harness, startHarness } from '../../support/local-stack-harness.ts';
 
 // The demo on the real local stack: the AP sample set seeded, submitted, decided and verified.
@@ -91,5 +93,43 @@ describe('runDemo on the AP sample set', () => {
       SHORT_PAYMENT_ABOVE_THRESHOLD: 1,
     });
     expect(payments?.invariantChecks).toBeGreaterThanOrEqual(4);
+  });
+
+  it('lets an auditor export the money that left without an approved invoice, and the write-offs by who approved them', async () => {
+    // Prepare
+    const source = evidenceSource({ dataDir: harness.dataDir });
+    const today = new Date().toISOString().slice(0, 10);
+    const outDir = join(harness.dataDir, 'exports');
+
+    // Act
+    const unapproved = await runExport(source, 'payments-without-approved-invoice', {
+      from: today,
+      to: today,
+      format: 'json',
+      outDir,
+      engine: 'duckdb',
+    });
+    const writeOffs = await runExport(source, 'write-offs-by-approver', {
+      from: today,
+      to: today,
+      format: 'csv',
+      outDir,
+      engine: 'duckdb',
+    });
+    const byInvoiceDate = runExport(source, 'write-offs-by-approver', {
+      from: today,
+      to: today,
+      format: 'csv',
+      outDir,
+      engine: 'duckdb',
+      dateBy: 'invoice',
+    });
+
+    // Assess: the simulated bank's stray debit, and nothing the invoice runbook approved
+    expect(unapproved.rows.map((r) => [r.finding, r.amount])).toEqual([['UNMATCHED_DEBIT', '125.00']]);
+    expect(writeOffs.rows.map((r) => [r.approver_kind, r.approver_id, r.amount])).toEqual([
+      ['agent', 'bank-reconciliation-agent', '12.50'],
+    ]);
+    await expect(byInvoiceDate).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
   });
 });
