@@ -11,6 +11,7 @@ import {
   EVIDENCE_BUCKET_ENV,
   EVIDENCE_HEAD_BEFORE_PUT_ENV,
   MODEL_PROVIDER_ENV,
+  ROUTE_ROLES_ENV,
   runbookArnEnv,
   runbookVersionEnv,
   STAGE_ENV,
@@ -19,6 +20,7 @@ import {
 } from '#platform/aws/resource-env.ts';
 import { S3EvidenceStore } from '#platform/evidence/adapters/evidence-store-s3.ts';
 import { type Digest, writeNextDigest } from '#platform/evidence/core/digests.ts';
+import { ROUTES } from '../lib/catalog.ts';
 import { PROJECT_ROOT } from '../lib/project-root.ts';
 import { LocalApiGateway } from './api-gateway-local.ts';
 import { loadOrCreateSigningKey, type SigningKey } from './dev-identity.ts';
@@ -134,6 +136,10 @@ export function applyLocalEnvironment(runtime: RuntimeInfo): void {
     [BANK_FILES_BUCKET_ENV]: runtime.bankFilesBucket,
     [BANK_FILES_HEAD_BEFORE_PUT_ENV]: 'true',
     [STAGE_ENV]: 'local',
+    // Every handler shares this process, so each is told every route's roles (a Lambda, only its own).
+    [ROUTE_ROLES_ENV]: JSON.stringify(
+      Object.fromEntries(ROUTES.map((route) => [`${route.method} ${route.path}`, route.roles])),
+    ),
     ...runtime.tables,
     ...Object.fromEntries(
       Object.entries(runtime.stateMachines).map(([runbook, arn]) => [runbookArnEnv(runbook), arn]),

@@ -32,6 +32,7 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnLoggingConfiguration, CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import { ROUTE_ROLES_ENV } from '#platform/aws/resource-env.ts';
 import type { Role } from '#platform/core/roles.ts';
 import type { RouteDefinition } from '../catalog.ts';
 import type { ApiThrottle, FederationSettings } from '../config/stage-config.ts';
@@ -211,6 +212,16 @@ export class FinanceApi extends Construct {
       validateRequestParameters: true,
     });
     let jsonObject: Model | undefined;
+
+    // Each API function learns the roles of the routes it serves; its handler refuses any other role.
+    const rolesByFunction = new Map<string, Record<string, readonly string[]>>();
+    for (const route of props.routes) {
+      const served = rolesByFunction.get(route.functionId) ?? {};
+      served[`${route.method} ${route.path}`] = route.roles;
+      rolesByFunction.set(route.functionId, served);
+    }
+    for (const [functionId, served] of rolesByFunction)
+      props.functions.get(functionId)?.addEnvironment(ROUTE_ROLES_ENV, JSON.stringify(served));
 
     for (const route of props.routes) {
       const fn = props.functions.get(route.functionId);

@@ -1,7 +1,9 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { logger } from '#platform/aws/logger.ts';
+import { ROUTE_ROLES_ENV } from '#platform/aws/resource-env.ts';
 import { type ErrorCode, TollgateError } from '#platform/core/errors.ts';
 import { type Principal, principalFromClaims } from '#platform/core/principal.ts';
+import type { Role } from '#platform/core/roles.ts';
 
 /** The one HTTP layer: every API handler is wrapped by `apiHandler`, so errors look the same on every route. */
 const STATUS: Readonly<Record<ErrorCode, number>> = {
@@ -45,6 +47,26 @@ export function json(statusCode: number, body: unknown, headers?: Record<string,
   return headers ? { statusCode, body, headers } : { statusCode, body };
 }
 
+let routeRoles: { raw: string; map: Readonly<Record<string, readonly string[]>> } | undefined;
+
+/**
+ * Refuses a caller whose roles the route does not admit (ROUTE_ROLES_ENV). A function told its
+ * routes and called on one it was not told of refuses too: an unconfigured route is never open.
+ */
+function admitRole(routeKey: string, principal: Principal): void {
+  const raw = process.env[ROUTE_ROLES_ENV];
+  if (!raw) return;
+  if (routeRoles?.raw !== raw) routeRoles = { raw, map: JSON.parse(raw) };
+  const admitted = routeRoles.map[routeKey];
+  if (!admitted?.some((role) => principal.roles.includes(role as Role)))
+    throw new TollgateError(
+      'FORBIDDEN',
+      admitted
+        ? `${routeKey} is for ${admitted.join(', ')}; you are signed in as ${principal.roles.join(', ') || 'no role'}.`
+        : `${routeKey} is not a route this function serves.`,
+    );
+}
+
 export function apiHandler(
   route: (request: ApiRequest) => Promise<ApiResponse>,
 ): (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult> {
@@ -59,6 +81,7 @@ export function apiHandler(
         event.requestContext?.authorizer?.claims as Record<string, unknown> | undefined,
       );
       logger.appendKeys({ userId: principal.userId });
+      admitRole(`${event.httpMethod} ${event.resource}`, principal);
       const response = await route(buildRequest(event, principal));
       logger.info('request completed', { statusCode: response.statusCode });
       return toResult(response);

@@ -27,8 +27,16 @@ export const BANK_FILES_BUCKET_ENV = 'BANK_FILES_BUCKET_NAME';
 /** 'true' where the S3 endpoint ignores `If-None-Match: *` on PUT (s3rver), as for evidence; AWS never needs it. */
 export const BANK_FILES_HEAD_BEFORE_PUT_ENV = 'BANK_FILES_HEAD_BEFORE_PUT';
 export const STAGE_ENV = 'TOLLGATE_STAGE';
+/**
+ * The roles each route admits, as JSON `{"GET /approvals": ["ap_clerk", "controller"]}`: set on
+ * every API function for the routes it serves (all routes locally). The Cognito authorizer only
+ * proves who the caller is; the handler refuses a role the route does not admit.
+ */
+export const ROUTE_ROLES_ENV = 'TOLLGATE_ROUTE_ROLES';
 /** The stage's approval limits per role and currency, as JSON (see `approvalLimitsSchema`); set on every function that decides who may approve. */
 export const APPROVAL_LIMITS_ENV = 'TOLLGATE_APPROVAL_LIMITS';
+/** The SNS topic trust events (an agent demoted) are published to; unset locally, where they are logged. */
+export const TRUST_NOTIFICATIONS_TOPIC_ENV = 'TRUST_NOTIFICATIONS_TOPIC_ARN';
 
 /** `deployment-check` → `RUNBOOK_DEPLOYMENT_CHECK_ARN`. */
 export function runbookArnEnv(runbook: string): string {
