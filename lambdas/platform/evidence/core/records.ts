@@ -34,6 +34,8 @@ export interface EvidenceBusiness {
   readonly vendorId?: string;
   readonly vendorName?: string;
   readonly invoiceNumber?: string;
+  /** The invoice's own date (YYYY-MM-DD): the business date exports can filter by besides the record date. */
+  readonly invoiceDate?: string;
   readonly amount?: string;
   readonly currency?: string;
   readonly decision?: string;

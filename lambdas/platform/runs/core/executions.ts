@@ -1,5 +1,5 @@
 import { canonicalJson } from '#platform/core/canonical-json.ts';
-import { TollgateError } from '#platform/core/errors.ts';
+import { ERROR_CODES, type ErrorCode, TollgateError } from '#platform/core/errors.ts';
 import { hashOf, sha256Hex } from '#platform/core/hashing.ts';
 import type { Principal } from '#platform/core/principal.ts';
 import type { Role } from '#platform/core/roles.ts';
@@ -171,8 +171,14 @@ export function parseRunbookRequest(module: RunbookModule, body: unknown): Recor
   if (!result.success) {
     const issue = result.error.issues[0];
     const where = issue && issue.path.length > 0 ? issue.path.join('.') : 'body';
+    // A runbook's schema may name a more specific code for a rule of its own (e.g. UNKNOWN_AGENT).
+    const named =
+      issue?.code === 'custom' ? (issue.params as { errorCode?: unknown } | undefined)?.errorCode : undefined;
+    const code: ErrorCode = ERROR_CODES.includes(named as ErrorCode)
+      ? (named as ErrorCode)
+      : 'VALIDATION_FAILED';
     throw new TollgateError(
-      'VALIDATION_FAILED',
+      code,
       `${where}: ${issue?.message ?? 'invalid'}. Fix the request body and send it again.`,
       {
         issues: result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),

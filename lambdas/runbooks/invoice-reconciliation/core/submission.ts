@@ -39,25 +39,49 @@ export function invoiceSubmissionSchema(binding: AgentBinding) {
         code: 'custom',
         path: ['agentId'],
         message: `this runbook is worked by agent ${bound}${body.entity ? ` for ${body.entity}` : ''}; omit agentId or send that one`,
+        // Not a malformed field: an agent the runbook does not know, with the code that says so.
+        params: { errorCode: 'UNKNOWN_AGENT' },
       });
   });
 }
 
+const INVOICE_SHAPES = ['text', 'pdfBase64', 'structured'] as const;
+
+/**
+ * `{}` or an unknown form: name the accepted shapes. A known form with a bad field: say which
+ * field of that form, not zod's "Invalid input" for the union.
+ */
+function invoiceShapeError(issue: {
+  readonly input?: unknown;
+  readonly errors?: readonly (readonly { path: PropertyKey[]; message: string }[])[];
+}): string | undefined {
+  const { input } = issue;
+  const keys = input !== null && typeof input === 'object' ? Object.keys(input) : [];
+  const shape = INVOICE_SHAPES.findIndex((key) => keys.includes(key));
+  if (shape < 0)
+    return 'send the invoice as one of { "text": "..." } | { "pdfBase64": "..." } | { "structured": { ... } } (text | pdfBase64 | structured)';
+  const first = issue.errors?.[shape]?.[0];
+  return first ? `${first.path.map(String).join('.')}: ${first.message}` : undefined;
+}
+
 const invoiceSubmissionShape = z.strictObject({
-  invoice: z.union([
-    z.strictObject({ text: z.string().min(20, 'an invoice text of at least 20 characters').max(200_000) }),
-    z.strictObject({
-      pdfBase64: z
-        .string()
-        .max(MAX_PDF_BASE64, 'a PDF of at most 7 MB')
-        .regex(BASE64, 'base64')
-        .refine(
-          (value) => Buffer.from(value.slice(0, 8), 'base64').subarray(0, 4).toString('latin1') === '%PDF',
-          'a PDF document',
-        ),
-    }),
-    z.strictObject({ structured: invoiceSchema }),
-  ]),
+  invoice: z.union(
+    [
+      z.strictObject({ text: z.string().min(20, 'an invoice text of at least 20 characters').max(200_000) }),
+      z.strictObject({
+        pdfBase64: z
+          .string()
+          .max(MAX_PDF_BASE64, 'a PDF of at most 7 MB')
+          .regex(BASE64, 'base64')
+          .refine(
+            (value) => Buffer.from(value.slice(0, 8), 'base64').subarray(0, 4).toString('latin1') === '%PDF',
+            'a PDF document',
+          ),
+      }),
+      z.strictObject({ structured: invoiceSchema }),
+    ],
+    { error: invoiceShapeError },
+  ),
   agentId: z.string().regex(AGENT_ID, 'an agent id (lower-case letters, digits, dashes)').optional(),
   /** The legal entity (company code) the invoice is billed to, when the runbook works several. */
   entity: z.string().regex(ENTITY, 'a company code (capital letters, digits, dashes)').optional(),

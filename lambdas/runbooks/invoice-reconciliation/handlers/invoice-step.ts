@@ -31,6 +31,7 @@ export function invoiceBusiness(
         ? { vendorName: invoice.vendorName }
         : {}),
     ...(invoice?.invoiceNumber ? { invoiceNumber: invoice.invoiceNumber } : {}),
+    ...(invoice?.invoiceDate ? { invoiceDate: invoice.invoiceDate } : {}),
     ...(invoice?.total && invoice.currency ? { amount: invoice.total, currency: invoice.currency } : {}),
     ...extra,
   };

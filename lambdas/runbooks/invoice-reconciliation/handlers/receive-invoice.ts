@@ -1,17 +1,44 @@
 import { requireEnv, runbookVersionEnv } from '#platform/aws/resource-env.ts';
+import { TollgateError } from '#platform/core/errors.ts';
 import { sha256Hex } from '#platform/core/hashing.ts';
 import { evidenceWriter } from '#platform/evidence/adapters/evidence-writer.ts';
 import type { IntakeContext } from '#platform/runs/core/runbook-module.ts';
+import { loadAgentStanding } from '#platform/trust/adapters/trust-store-dynamodb.ts';
+import { pactFor } from '#platform/trust/core/standing.ts';
 import {
   APPROVAL_TIMEOUT_HOURS,
   RUNBOOK_AP_POLICY,
 } from '#runbooks/invoice-reconciliation/adapters/ap-policy.ts';
+import { APPROVE_ACTION } from '#runbooks/invoice-reconciliation/core/decide-invoice.ts';
 import { boundAgentId, type InvoiceSubmission } from '#runbooks/invoice-reconciliation/core/submission.ts';
 
 /** Seconds a person has to decide an approval: stage setting, else the runbook policy. */
 function approvalTimeoutSeconds(): number {
   const configured = Number(process.env.APPROVAL_TIMEOUT_SECONDS);
   return Number.isInteger(configured) && configured > 0 ? configured : APPROVAL_TIMEOUT_HOURS * 3600;
+}
+
+/**
+ * The bound agent must be in the trust store with a pact for approving invoices; otherwise the
+ * run would only end REJECTED for a reason the requester cannot see, so nothing starts.
+ */
+async function requireAgentWithPact(agentId: string, entity: string | null): Promise<void> {
+  const standing = await loadAgentStanding(agentId);
+  const boundTo = entity ? `entity ${entity}` : 'this runbook';
+  if (!standing) {
+    throw new TollgateError(
+      'UNKNOWN_AGENT',
+      `Agent ${agentId}, which the runbook policy binds to ${boundTo}, is not registered in the trust store. Register it (\`tollgate seed <erp.json>\` loads the sample agents) and submit again.`,
+      { agentId },
+    );
+  }
+  if (!pactFor(standing, APPROVE_ACTION)) {
+    throw new TollgateError(
+      'UNKNOWN_AGENT',
+      `Agent ${agentId} has no pact for ${APPROVE_ACTION} (NO_PACT_FOR_ACTION), so it may not work invoices. Give it a pact for ${APPROVE_ACTION} and submit again.`,
+      { agentId, action: APPROVE_ACTION },
+    );
+  }
 }
 
 /**
@@ -26,6 +53,7 @@ export async function receiveInvoice(
   // The policy binds the agent to the entity; the request schema already refused any other.
   const entity = submission.entity ?? null;
   const agentId = boundAgentId(RUNBOOK_AP_POLICY, submission.entity);
+  await requireAgentWithPact(agentId, entity);
   const invoice = submission.invoice;
   const [format, contentType, body] =
     'text' in invoice

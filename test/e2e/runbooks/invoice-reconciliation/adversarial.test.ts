@@ -42,7 +42,7 @@ function expectDecision(
   reasonCodes: readonly string[],
   requiredRole: string | null,
 ) {
-  expect(result.decision, JSON.stringify(result.failure ?? result.error ?? null)).toBe(decision);
+  expect(result.proposedDecision, JSON.stringify(result.failure ?? result.error ?? null)).toBe(decision);
   expect([...result.reasonCodes].sort()).toEqual([...reasonCodes].sort());
   expect(result.requiredRole).toBe(requiredRole);
 }
@@ -371,7 +371,7 @@ describe('more attacks a vendor would try', () => {
 
     // Assess
     expect(invoice.total).toBe('3339.40');
-    expect(result.decision).toBe('PENDING_APPROVAL');
+    expect(result.proposedDecision).toBe('PENDING_APPROVAL');
     expect(result.reasonCodes).toContain('POSSIBLE_DUPLICATE');
     expect(result.requiredRole).not.toBeNull();
   });
@@ -390,7 +390,7 @@ describe('more attacks a vendor would try', () => {
     const result = await decide('atk-rounding', { structured: invoice });
 
     // Assess
-    expect(result.decision).toBe('PENDING_APPROVAL');
+    expect(result.proposedDecision).toBe('PENDING_APPROVAL');
     expect(result.reasonCodes).toContain('TOTALS_MISMATCH');
   });
 
@@ -431,7 +431,7 @@ describe('more attacks a vendor would try', () => {
     const result = await decide('atk-po-other-vendor', { structured: invoice });
 
     // Assess
-    expect(result.decision).toBe('PENDING_APPROVAL');
+    expect(result.proposedDecision).toBe('PENDING_APPROVAL');
     expect(result.reasonCodes).toContain('PO_VENDOR_MISMATCH');
   });
 
@@ -447,7 +447,7 @@ describe('more attacks a vendor would try', () => {
     const result = await decide('atk-future', { structured: invoice });
 
     // Assess
-    expect(result.decision).toBe('PENDING_APPROVAL');
+    expect(result.proposedDecision).toBe('PENDING_APPROVAL');
     expect(result.reasonCodes).toContain('INVOICE_DATE_INVALID');
   });
 
@@ -512,7 +512,7 @@ describe('money and claims stay together when something fails', () => {
     const hold = await new DynamoDbEscrowLedger().getHold(held.hold.holdId);
 
     // Assess
-    expect(held.decision).toBe('AUTO_APPROVED');
+    expect(held.proposedDecision).toBe('AUTO_APPROVED');
     expect(recorded).toMatchObject({ compensation: 'kept_hold_and_claims' });
     expect(hold?.status).toBe('HELD');
     expectDecision(again, 'REJECTED', ['DUPLICATE_INVOICE'], null);

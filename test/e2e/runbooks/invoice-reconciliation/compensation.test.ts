@@ -64,7 +64,7 @@ describe('an explanation that fails never fails a decision in force', () => {
     // Assess
     expect(spy).toHaveBeenCalled();
     expect(run.status, JSON.stringify(run.failure)).toBe('SUCCEEDED');
-    expect(run.decision).toBe('AUTO_APPROVED');
+    expect(run.proposedDecision).toBe('AUTO_APPROVED');
     expect(run.finalStatus).toBe('APPROVED');
     expect(run.hold).toMatchObject({ status: 'HELD', amount: invoice.total });
     expect((await ledger.getHold(run.hold.holdId))?.status).toBe('HELD');
@@ -107,7 +107,7 @@ describe('money and claims stay together when a run fails after its hold', () =>
     // Assess: the run failed, the hold it made is kept and its claims with it
     expect(spy).toHaveBeenCalledTimes(1);
     expect(run.status).toBe('FAILED');
-    expect(run.decision).toBe('AUTO_APPROVED');
+    expect(run.proposedDecision).toBe('AUTO_APPROVED');
     expect(run.hold).toBeNull();
     expect(run.failure).toMatchObject({ compensation: 'kept_hold_and_claims' });
     const recorded = await evidence.findEvent(run.executionId, 'RecordFailure/action');
@@ -122,10 +122,10 @@ describe('money and claims stay together when a run fails after its hold', () =>
     const account = await expectLedgerInvariants();
     expect(account.openHolds).toBeGreaterThanOrEqual(1);
     // Nothing else was held for the same invoice or the same goods (20 of 299 claimed; 280 more is over)
-    expect(resubmitted.decision).toBe('REJECTED');
+    expect(resubmitted.proposedDecision).toBe('REJECTED');
     expect(resubmitted.reasonCodes).toContain('DUPLICATE_INVOICE');
     expect(resubmitted.hold).toBeNull();
-    expect(sameGoods.decision).toBe('PENDING_APPROVAL');
+    expect(sameGoods.proposedDecision).toBe('PENDING_APPROVAL');
     expect(sameGoods.reasonCodes).toContain('QUANTITY_VARIANCE');
     expect(sameGoods.hold).toBeNull();
     expect(formatMoney((await ledger.getAccount(FUNDING_ACCOUNT))!.held)).toBe(formatMoney(account.held));

@@ -37,7 +37,7 @@ describe('vendor identity: tax id first, a look-alike name never on its own', ()
     const result = await decide('idc-lookalike-0001', { structured: forged });
 
     // Assess
-    expect(result.decision).toBe('REJECTED');
+    expect(result.proposedDecision).toBe('REJECTED');
     expect(result.reasonCodes).toContain('UNKNOWN_VENDOR');
   });
 
@@ -53,7 +53,7 @@ describe('vendor identity: tax id first, a look-alike name never on its own', ()
     const result = await decide('idc-borrowed-0001', { structured: forged });
 
     // Assess
-    expect(result.decision).toBe('REJECTED');
+    expect(result.proposedDecision).toBe('REJECTED');
     expect(result.reasonCodes).toContain('UNKNOWN_VENDOR');
   });
 });
@@ -96,7 +96,7 @@ describe('the requester does not choose whose authority applies', () => {
     const result = await decide('idc-agent-none-0001', { structured: invoice });
 
     // Assess
-    expect(result.decision, JSON.stringify(result)).toBe('AUTO_APPROVED');
+    expect(result.proposedDecision, JSON.stringify(result)).toBe('AUTO_APPROVED');
     expect(result.reasonCodes).toEqual([]);
   });
 });
@@ -133,7 +133,7 @@ describe('the proposed GL coding is checked, never taken on trust', () => {
 
     // Assess
     expect(calls).toBeGreaterThan(0);
-    expect(result.decision, JSON.stringify(result)).toBe('PENDING_APPROVAL');
+    expect(result.proposedDecision, JSON.stringify(result)).toBe('PENDING_APPROVAL');
     expect(result.reasonCodes).toEqual(['CODING_NOT_ALLOWED']);
     expect(result.requiredRole).toBe('ap_clerk');
   });

@@ -78,12 +78,29 @@ afterAll(async () => {
 describe('invoice-reconciliation on the labelled sample set', () => {
   it.each(cases.map((c) => [c.caseId, c]))('%s gets its expected decision, reasons and role', (caseId, c) => {
     const result = results.get(caseId);
-    expect(result.decision, JSON.stringify(result.failure ?? result.error)).toBe(c.expected.decision);
+    expect(result.proposedDecision, JSON.stringify(result.failure ?? result.error)).toBe(c.expected.decision);
     expect([...result.reasonCodes].sort()).toEqual([...c.expected.reasonCodes].sort());
     expect(result.requiredRole).toBe(c.expected.requiredRole);
     expect(result.invoice.invoiceNumber).toBe(c.expected.invoiceNumber);
     expect(result.invoice.total).toBe(c.expected.total);
   });
+
+  it.each(cases.map((c) => [c.caseId, c]))(
+    '%s says the outcome in `decision` and a sentence beside each reason code',
+    (caseId, c) => {
+      const result = results.get(caseId);
+      const outcome = {
+        AUTO_APPROVED: 'APPROVED',
+        PENDING_APPROVAL: 'PENDING_APPROVAL',
+        REJECTED: 'REJECTED',
+      };
+      expect(result.decision).toBe(outcome[c.expected.decision as keyof typeof outcome]);
+      expect(result.finalStatus).toBe(result.decision === 'PENDING_APPROVAL' ? null : result.decision);
+      const explained = result.reasons.map((r: { code: string }) => r.code);
+      expect(explained.slice(0, result.reasonCodes.length)).toEqual(result.reasonCodes);
+      for (const reason of result.reasons) expect(reason.text).toMatch(/\w{3,}/);
+    },
+  );
 
   it('holds each auto-approved invoice in escrow until its due date, and nothing for the others', async () => {
     const ledger = new DynamoDbEscrowLedger();
@@ -135,9 +152,9 @@ describe('duplicates and idempotency', () => {
       submit('blake.clerk', 'twin-b-0001', body),
     ]);
     const [ra, rb] = await Promise.all([decided(a.body.executionId), decided(b.body.executionId)]);
-    const decisions = [ra.decision, rb.decision].sort();
+    const decisions = [ra.proposedDecision, rb.proposedDecision].sort();
     expect(decisions).toEqual(['PENDING_APPROVAL', 'REJECTED']);
-    const rejected = ra.decision === 'REJECTED' ? ra : rb;
+    const rejected = ra.proposedDecision === 'REJECTED' ? ra : rb;
     expect(rejected.reasonCodes).toContain('DUPLICATE_INVOICE');
   });
 
@@ -151,18 +168,34 @@ describe('duplicates and idempotency', () => {
     expect([first.status, second.status]).toEqual([202, 202]);
     expect(first.body.executionId).toBe(second.body.executionId);
     const result = await decided(first.body.executionId);
-    expect(result.decision).toBe('PENDING_APPROVAL');
+    expect(result.proposedDecision).toBe('PENDING_APPROVAL');
     expect(result.reasonCodes).toEqual(['NO_PO']);
   });
 
+  it('refuses another agent than the one bound to the runbook with 400 UNKNOWN_AGENT', async () => {
+    const response = await submit('avery.clerk', 'bad-another-agent', {
+      invoice: { text: 'x'.repeat(30) },
+      agentId: 'someone-elses-agent',
+    });
+    expect(response.status).toBe(400);
+    expect(response.body.error.code).toBe('UNKNOWN_AGENT');
+    expect(response.body.error.message).toContain('invoice-review-agent');
+  });
+
+  it.each([[{}], [{ invoice: {} }], [{ invoice: { html: '<p>' } }]])(
+    'answers %j with the invoice shapes it accepts',
+    async (body) => {
+      const response = await submit('avery.clerk', `bad-shape-${JSON.stringify(body).length}`, body);
+      expect(response.status).toBe(400);
+      expect(response.body.error.code).toBe('VALIDATION_FAILED');
+      expect(response.body.error.message).toContain('text | pdfBase64 | structured');
+    },
+  );
+
   it.each([
-    [
-      'another agent than the one bound to the runbook',
-      { invoice: { text: 'x'.repeat(30) }, agentId: 'someone-elses-agent' },
-    ],
     ['an unknown invoice form', { invoice: { html: '<p>' }, agentId: 'invoice-review-agent' }],
     [
-      'a structured invoice missing its total',
+      'a structured invoice missing its vendor',
       { invoice: { structured: { invoiceNumber: 'X-1' } }, agentId: 'invoice-review-agent' },
     ],
     [
@@ -228,6 +261,11 @@ describe('approvals', () => {
     const executionId = results.get('case-01-005').executionId;
     const done = await harness.waitForExecution(executionId, 'finley.auditor');
     expect(done.status).toBe('SUCCEEDED');
+    expect(done).toMatchObject({
+      proposedDecision: 'PENDING_APPROVAL',
+      decision: 'APPROVED',
+      finalStatus: 'APPROVED',
+    });
     expect(done.output).toMatchObject({
       finalStatus: 'APPROVED',
       approval: { decidedBy: 'casey.controller', role: 'controller' },
@@ -248,6 +286,7 @@ describe('approvals', () => {
     expect(response.status).toBe(200);
     const done = await harness.waitForExecution(results.get('case-01-006').executionId, 'finley.auditor');
     expect(done.output).toMatchObject({ finalStatus: 'REJECTED', hold: null });
+    expect(done).toMatchObject({ proposedDecision: 'PENDING_APPROVAL', decision: 'REJECTED' });
     expect(done.explanation).toMatch(/blake\.clerk \(ap_clerk\) rejected it/);
   });
 });
@@ -279,7 +318,7 @@ describe('documents', () => {
       poNumber: 'PO-4501015',
     });
     expect(result.invoice.lines).toHaveLength(4);
-    expect(result.decision).toBe('PENDING_APPROVAL');
+    expect(result.proposedDecision).toBe('PENDING_APPROVAL');
     // The first one's quantities are reserved while it waits, so this one also over-invoices the receipt.
     expect(result.reasonCodes).toEqual(['PRICE_VARIANCE', 'QUANTITY_VARIANCE']);
   });
@@ -353,7 +392,7 @@ describe('what an auditor gets from these runs', () => {
         async (id) => (await harness.api('GET', `/executions/${id}`, { user: 'finley.auditor' })).body,
       ),
     );
-    const decidedRuns = runs.filter((r) => r.decision && r.invoice?.total && r.invoice?.currency);
+    const decidedRuns = runs.filter((r) => r.proposedDecision && r.invoice?.total && r.invoice?.currency);
     const centsByCurrency = new Map<string, bigint>();
     for (const r of decidedRuns) {
       const cents = BigInt(String(r.invoice.total).replace('.', ''));
@@ -399,5 +438,53 @@ describe('what an auditor gets from these runs', () => {
       .filter((row) => row.decided_by !== null)
       .map((row) => row.decided_by);
     expect(decidedByPerson).toEqual(expect.arrayContaining(['casey.controller', 'blake.clerk']));
+  });
+  it("filters the decision export by the invoice's own date as well as the record date", async () => {
+    // Prepare: the decided runs and their invoice dates (the samples are dated months before the run)
+    const runs = await Promise.all(
+      [...started].map(
+        async (id) => (await harness.api('GET', `/executions/${id}`, { user: 'finley.auditor' })).body,
+      ),
+    );
+    const dated = runs
+      .filter((r) => r.proposedDecision && r.invoice?.total && r.invoice?.currency)
+      .map((r) => r.invoice.invoiceDate as string | null)
+      .filter((d): d is string => typeof d === 'string')
+      .sort();
+    const first = dated[0] as string;
+    const last = dated.at(-1) as string;
+    const source = evidenceSource({ dataDir: harness.dataDir });
+    const outDir = join(harness.dataDir, 'exports');
+    const options = { minAmount: '0', outDir, engine: 'duckdb' as const };
+
+    // Act
+    const byInvoice = await runExport(source, 'ap-matches-over-amount', {
+      ...options,
+      from: first,
+      to: last,
+      dateBy: 'invoice',
+      format: 'json',
+    });
+    const byRecord = await runExport(source, 'ap-matches-over-amount', {
+      ...options,
+      from: first,
+      to: last,
+      format: 'csv',
+    });
+
+    // Assess
+    expect(first < new Date().toISOString().slice(0, 10)).toBe(true);
+    expect(byInvoice.rows).toHaveLength(dated.length);
+    expect(
+      byInvoice.rows.every((row) => (row.invoice_date ?? '') >= first && (row.invoice_date ?? '') <= last),
+    ).toBe(true);
+    expect(byInvoice.manifest).toMatchObject({ dateBy: 'invoice', rowCount: dated.length });
+    // Filed today, not on the invoices' dates: nothing by record date, and the CSV still has its header.
+    expect(byRecord.rows).toEqual([]);
+    const csv = readFileSync(byRecord.outputFile, 'utf8');
+    expect(csv).toBe(`${byRecord.columns.join(',')}\n`);
+    expect(byRecord.columns).toEqual(
+      expect.arrayContaining(['record_id', 'record_date', 'invoice_date', 'amount']),
+    );
   });
 });
