@@ -3,9 +3,16 @@ import { bankReconciliation } from './bank-reconciliation/module.ts';
 import { deploymentCheck } from './deployment-check/module.ts';
 import { invoiceReconciliation } from './invoice-reconciliation/module.ts';
 import { paymentRun } from './payment-run/module.ts';
+import { vendorBankChange } from './vendor-bank-change/module.ts';
 
 /** Every runbook Tollgate ships: the stack, the local runtime and the API read this list and nothing else. */
-const modules: RunbookModule[] = [deploymentCheck, invoiceReconciliation, paymentRun, bankReconciliation];
+const modules: RunbookModule[] = [
+  deploymentCheck,
+  invoiceReconciliation,
+  paymentRun,
+  bankReconciliation,
+  vendorBankChange,
+];
 
 export function runbookModules(): readonly RunbookModule[] {
   return modules;

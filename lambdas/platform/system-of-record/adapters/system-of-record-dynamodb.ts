@@ -14,6 +14,7 @@ import { TransientStoreError } from '#platform/core/errors.ts';
 import { hashOf } from '#platform/core/hashing.ts';
 import {
   type ApPolicy,
+  type BankDetailsChangeOutcome,
   type Customer,
   type GoodsReceipt,
   MAX_OPEN_RECEIVABLES,
@@ -28,6 +29,7 @@ import {
   type SettleOutcome,
   type SystemOfRecord,
   type Vendor,
+  type VendorBankDetailsChange,
 } from '#platform/system-of-record/core/reference-data.ts';
 
 /** Item keys of the reference table: one place, shared by reads and the seed. */
@@ -206,6 +208,46 @@ export class DynamoDbSystemOfRecord implements SystemOfRecord {
     // Closed between the read and the write: by this settlement (a concurrent retry) or by another.
     const after = await this.getReceivable(receivable.currency, receivable.receivableId);
     return after?.settlement?.settlementId === settlement.settlementId ? 'already' : 'not_open';
+  }
+
+  /**
+   * One conditional write of the vendor item: the new details and the change day, only while the
+   * item is exactly the one read (so the details are still `expected`), tagged with the change id.
+   * A concurrent write in between fails the condition: TransientStoreError, and the caller's
+   * retry reads again and answers `already` or `details_changed`.
+   */
+  async changeVendorBankDetails(change: VendorBankDetailsChange): Promise<BankDetailsChangeOutcome> {
+    const key = referenceKeys.vendor(change.vendorId);
+    const item = await this.item(key, true);
+    if (!item) return 'not_found';
+    if (item.bankChangeId === change.changeId) return 'already';
+    const vendor = item.data as Vendor;
+    if (
+      vendor.bankAccount !== change.expected.bankAccount ||
+      vendor.routingNumber !== change.expected.routingNumber
+    )
+      return 'details_changed';
+    const data: Vendor = {
+      ...vendor,
+      bankAccount: change.next.bankAccount,
+      routingNumber: change.next.routingNumber,
+      bankDetailsChangedAt: change.changedAt,
+    };
+    const written = await writeIf(() =>
+      dynamoDb.send(
+        new PutCommand({
+          TableName: tableName('reference'),
+          Item: { ...key, data, contentHash: hashOf(data), bankChangeId: change.changeId },
+          ConditionExpression: 'contentHash = :read',
+          ExpressionAttributeValues: { ':read': item.contentHash },
+        }),
+      ),
+    );
+    if (!written)
+      throw new TransientStoreError(
+        `Vendor ${change.vendorId} changed while its bank details were being changed; read it again.`,
+      );
+    return 'changed';
   }
 
   /**

@@ -42,6 +42,10 @@ export const vendorSchema = z.object({
   allowedGlAccounts: z.array(z.string().min(1).max(32)).max(100).optional(),
   /** When the bank details last changed; payments wait out a cooling-off period after it. @default never changed */
   bankDetailsChangedAt: isoDate.optional(),
+  /** Addresses the vendor is known to write from; a bank-detail change from another domain is a risk flag. @default none */
+  contactEmails: z.array(z.string().min(3).max(320)).max(20).optional(),
+  /** Numbers on file to call the vendor back on; a bank-detail change is verified only on one of them. @default none */
+  contactPhones: z.array(z.string().min(5).max(40)).max(10).optional(),
 });
 
 export const purchaseOrderSchema = z.object({
@@ -242,7 +246,32 @@ export interface SystemOfRecord {
     receivable: { readonly receivableId: string; readonly currency: string },
     settlement: ReceivableSettlement,
   ): Promise<SettleOutcome>;
+  /**
+   * Changes a vendor's bank details only if the master still holds `expected` (what was verified
+   * and approved against). The same change again (same `changeId`) answers `already`; details
+   * changed by anything else answer `details_changed` and change nothing. Optional: a system of
+   * record that cannot change its vendor master leaves bank-detail changes to the ERP.
+   */
+  changeVendorBankDetails?(change: VendorBankDetailsChange): Promise<BankDetailsChangeOutcome>;
 }
+
+/** A vendor's payment details as the vendor master holds them (for IBANs: the IBAN and the BIC, or ''). */
+export interface VendorBankDetails {
+  readonly bankAccount: string;
+  readonly routingNumber: string;
+}
+
+export interface VendorBankDetailsChange {
+  readonly vendorId: string;
+  /** Names the change (e.g. the run that approved it), so a replay is recognised. */
+  readonly changeId: string;
+  readonly expected: VendorBankDetails;
+  readonly next: VendorBankDetails;
+  /** YYYY-MM-DD: the day the cooling-off period starts. */
+  readonly changedAt: string;
+}
+
+export type BankDetailsChangeOutcome = 'changed' | 'already' | 'details_changed' | 'not_found';
 
 /** A receivable as the system of record holds it: open, or closed by one settlement. */
 export interface Receivable extends OpenReceivableSeed {
