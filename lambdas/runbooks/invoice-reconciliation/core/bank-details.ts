@@ -82,3 +82,22 @@ export function bankDetailsCheck(invoice: Invoice, vendor: Vendor): RuleResult {
   }
   return rule('BANK_DETAILS_MISMATCH', true, 'Remit-to details match the vendor master.');
 }
+
+/**
+ * While a change of the vendor's bank details is pending (the vendor-bank-change runbook), no
+ * invoice of that vendor is approved alone, whatever its remit-to says: the bank-details rule
+ * fails and a controller decides.
+ */
+export function withPendingBankChange(
+  results: readonly RuleResult[],
+  pending: { readonly since: string; readonly executionId: string } | undefined,
+): RuleResult[] {
+  if (!pending) return [...results];
+  const failed = rule(
+    'BANK_DETAILS_MISMATCH',
+    false,
+    `A change of this vendor's bank details is pending since ${pending.since} (run ${pending.executionId}): a controller confirms every invoice until it is decided.`,
+  );
+  const others = results.filter((r) => r.code !== 'BANK_DETAILS_MISMATCH' || !r.passed);
+  return [...others, failed];
+}

@@ -5,6 +5,7 @@ import { DynamoDbSystemOfRecord } from '#platform/system-of-record/adapters/syst
 import { currentApPolicy, RUNBOOK_AP_POLICY } from '#runbooks/invoice-reconciliation/adapters/ap-policy.ts';
 import { claimInvoice } from '#runbooks/invoice-reconciliation/adapters/invoice-claims-dynamodb.ts';
 import { assessInvoice } from '#runbooks/invoice-reconciliation/core/assess-invoice.ts';
+import { withPendingBankChange } from '#runbooks/invoice-reconciliation/core/bank-details.ts';
 import { invoiceSchema } from '#runbooks/invoice-reconciliation/core/invoice.ts';
 import {
   claimRule,
@@ -13,6 +14,7 @@ import {
   quantitiesToReserve,
 } from '#runbooks/invoice-reconciliation/core/match-outcome.ts';
 import type { RuleResult } from '#runbooks/invoice-reconciliation/core/reason-codes.ts';
+import { pendingBankChange } from '#runbooks/vendor-bank-change/adapters/pending-bank-changes-dynamodb.ts';
 import { INVOICE_TASK, invoiceBusiness, RULES_ACTOR } from './invoice-step.ts';
 
 const sor = new DynamoDbSystemOfRecord();
@@ -42,8 +44,11 @@ export const handler = runbookStep({
       entity: task.entity ?? null,
       perEntity: RUNBOOK_AP_POLICY.agentsByEntity !== undefined,
     });
-    const results: RuleResult[] = [...(task.arithmetic as RuleResult[]), ...assessment.results];
     const { vendor, purchaseOrder } = assessment;
+    const results: RuleResult[] = withPendingBankChange(
+      [...(task.arithmetic as RuleResult[]), ...assessment.results],
+      vendor ? await pendingBankChange(vendor.vendorId) : undefined,
+    );
     if (vendor && task.invoice.invoiceNumber && !isDuplicate(results)) {
       results.push(
         claimRule(await claimInvoice(vendor.vendorId, task.invoice.invoiceNumber, task.executionId)),

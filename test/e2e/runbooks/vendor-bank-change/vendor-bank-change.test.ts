@@ -7,7 +7,7 @@ import { DynamoDbSystemOfRecord } from '#platform/system-of-record/adapters/syst
 import { DynamoDbTrustStore } from '#platform/trust/adapters/trust-store-dynamodb.ts';
 import { pendingBankChange } from '#runbooks/vendor-bank-change/adapters/pending-bank-changes-dynamodb.ts';
 import { seed } from '../../../../bin/commands/seed.ts';
-import { erp } from '../../../support/ap-invoices.ts';
+import { erp, structuredInvoice, submitInvoice } from '../../../support/ap-invoices.ts';
 import { type Harness, startHarness } from '../../../support/local-stack-harness.ts';
 
 // Vendor bank-detail changes over HTTP on the local stack: three different people (requester,
@@ -363,5 +363,47 @@ describe('vendor bank change: requester, verifier and controller are three peopl
     expect((await start('bank-change-bad-role', change('V-1105'), 'emery.fpa')).status).toBe(403);
     expect(await countRuns()).toBe(runs);
     expect(await pendingBankChange('V-1105')).toBeUndefined();
+  });
+});
+
+describe('vendor bank change: invoices while a change is pending', () => {
+  it('sends an invoice of a vendor with a pending bank change to a controller, though its remit-to matches the master', async () => {
+    // Prepare: a change for V-1101 waits for its call-back
+    const { executionId } = await startedChange('bank-change-pending-invoice-1', 'V-1101');
+    const invoice = structuredInvoice('PO-4501017', 'BCP-PENDING-1', [
+      { lineNo: 2, sku: 'SKU-62242', quantity: '1' },
+    ]);
+
+    // Act
+    const run = await submitInvoice(
+      harness,
+      'bank-change-pending-invoice-inv-1',
+      { structured: invoice },
+      null,
+    );
+
+    // Assess
+    expect(run.proposedDecision).toBe('PENDING_APPROVAL');
+    expect(run.requiredRole).toBe('controller');
+    expect(run.reasonCodes).toContain('BANK_DETAILS_MISMATCH');
+    expect(run.reasons.find((r: any) => r.code === 'BANK_DETAILS_MISMATCH')?.text).toMatch(/pending/);
+
+    // The change is rejected at its call-back; the next invoice of the vendor is its own again.
+    expect(
+      (await decide(executionId, 'verification', 'blake.clerk', 'REJECT', 'Vendor denies asking.')).status,
+    ).toBe(200);
+    await settle(executionId);
+    expect(await pendingBankChange('V-1101')).toBeUndefined();
+    const after = await submitInvoice(
+      harness,
+      'bank-change-pending-invoice-inv-2',
+      {
+        structured: structuredInvoice('PO-4501017', 'BCP-PENDING-2', [
+          { lineNo: 2, sku: 'SKU-62242', quantity: '1' },
+        ]),
+      },
+      null,
+    );
+    expect(after.reasonCodes).not.toContain('BANK_DETAILS_MISMATCH');
   });
 });
