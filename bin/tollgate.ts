@@ -10,10 +10,13 @@ import {
   readRuntime,
   startLocalStack,
 } from '../local/local-stack.ts';
+import { formatSimulateSummary, simulateLocalBank } from './commands/bank-simulate.ts';
 import { DEFAULT_SAMPLES_DIR, demoExitCode, formatSummary, runDemo } from './commands/demo.ts';
 import { useDeployedStack } from './commands/deployed-stack.ts';
+import { formatRuns, listRuns } from './commands/runs.ts';
 import { readSnapshot, seed } from './commands/seed.ts';
-import { evidenceSource, runExport, runVerify } from './evidence-commands.ts';
+import { fetchTrustPacket, formatTrustPacket } from './commands/trust-packet.ts';
+import { defaultExportsDir, evidenceSource, runExport, runVerify } from './evidence-commands.ts';
 
 /** `tollgate`: the one front door for people and scripts. */
 const program = new Command()
@@ -133,6 +136,55 @@ program
     process.exitCode = demoExitCode(summary);
   });
 
+program
+  .command('runs')
+  .description(
+    'List runbook executions on the running local stack, newest first (GET /executions as a demo user).',
+  )
+  .option('--runbook <name>', 'only this runbook')
+  .option('--status <status>', 'RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED, NOT_STARTED')
+  .option('--requested-by <username>', 'only runs this user started')
+  .option('--from <date>', 'created on or after, YYYY-MM-DD or a UTC time')
+  .option('--to <date>', 'created on or before, YYYY-MM-DD or a UTC time')
+  .option('--limit <n>', 'at most this many (1-100)', '20')
+  .option('--next-token <token>', 'the next page, as printed after the last one')
+  .option('--user <name>', 'demo user to ask as (an auditor sees every run)', 'finley.auditor')
+  .option('--json', 'print the API answer as JSON')
+  .option('--data-dir <dir>', 'data folder of the running local stack', DEFAULT_DATA_DIR)
+  .action(
+    async (options: {
+      runbook?: string;
+      status?: string;
+      requestedBy?: string;
+      from?: string;
+      to?: string;
+      limit: string;
+      nextToken?: string;
+      user: string;
+      json?: boolean;
+      dataDir: string;
+    }) => {
+      const result = await listRuns({ ...options, dataDir: resolve(options.dataDir) });
+      process.stdout.write(
+        options.json ? `${JSON.stringify(result, null, 2)}\n` : `${formatRuns(result).join('\n')}\n`,
+      );
+    },
+  );
+
+program
+  .command('trust-packet')
+  .description(
+    "An agent's trust packet from the running local stack: pacts, tier history with sign-offs, score, outcomes, rates, escrow exposure and the evidence behind each figure.",
+  )
+  .argument('<agentId>', 'the agent, e.g. invoice-review-agent')
+  .option('--markdown', 'print the readable page instead of JSON')
+  .option('--user <name>', 'demo user to ask as (auditor, controller or platform admin)', 'finley.auditor')
+  .option('--data-dir <dir>', 'data folder of the running local stack', DEFAULT_DATA_DIR)
+  .action(async (agentId: string, options: { markdown?: boolean; user: string; dataDir: string }) => {
+    const packet = await fetchTrustPacket({ agentId, user: options.user, dataDir: resolve(options.dataDir) });
+    process.stdout.write(formatTrustPacket(packet, options.markdown === true));
+  });
+
 const evidence = program
   .command('evidence')
   .description('Evidence for auditors: verify the evidence bucket and run the standard exports.');
@@ -161,11 +213,20 @@ evidence
     `Run a standard auditor query and write the result with its manifest. Queries: ${AUDITOR_QUERIES.map((q) => q.name).join(', ')}.`,
   )
   .argument('<query>', AUDITOR_QUERIES.map((q) => `${q.name}: ${q.question}`).join(' | '))
-  .requiredOption('--from <date>', 'first business date, YYYY-MM-DD')
-  .requiredOption('--to <date>', 'last business date, YYYY-MM-DD')
+  .requiredOption('--from <date>', 'first date, YYYY-MM-DD (see --date-by)')
+  .requiredOption('--to <date>', 'last date, YYYY-MM-DD (see --date-by)')
+  .option(
+    '--date-by <basis>',
+    "record: the date the record was filed (the run's; a decision's date for decisions); invoice: the invoice's own date",
+    'record',
+  )
   .option('--min-amount <amount>', 'amounts strictly above this (ap-matches-over-amount)')
   .option('--format <format>', 'csv or json', 'csv')
-  .option('--out <dir>', 'folder for the result and its manifest', 'evidence-exports')
+  .option(
+    '--out <dir>',
+    'folder for the result and its manifest (default: $TOLLGATE_EXPORTS_DIR, else ./evidence-exports)',
+    defaultExportsDir(),
+  )
   .option('--ran-by <name>', 'who runs the export, for the manifest (default: the OS user)')
   .option('--data-dir <dir>', 'data folder of the running local stack', DEFAULT_DATA_DIR)
   .option('--bucket <name>', 'export from this evidence bucket in AWS')
@@ -178,6 +239,7 @@ evidence
       options: {
         from: string;
         to: string;
+        dateBy: string;
         minAmount?: string;
         format: string;
         out: string;
@@ -193,9 +255,12 @@ evidence
         throw new InvalidArgumentError('--format is csv or json.');
       if (options.engine !== 'duckdb' && options.engine !== 'athena')
         throw new InvalidArgumentError('--engine is duckdb or athena.');
+      if (options.dateBy !== 'record' && options.dateBy !== 'invoice')
+        throw new InvalidArgumentError('--date-by is record or invoice.');
       const result = await runExport(evidenceSource(options), query, {
         from: options.from,
         to: options.to,
+        dateBy: options.dateBy,
         ...(options.minAmount !== undefined ? { minAmount: options.minAmount } : {}),
         format: options.format,
         outDir: resolve(options.out),
@@ -210,6 +275,65 @@ evidence
       );
     },
   );
+
+const bank = program
+  .command('bank')
+  .description('The simulated bank of the local stack: answers payment files as a bank would.');
+
+bank
+  .command('simulate')
+  .description(
+    'Answer the outbound payment files not answered yet: a pain.002 status report per file and a camt.053 statement per funding account and currency, written to inbound/.',
+  )
+  .option(
+    '--reject <endToEndId...>',
+    'reject these payments; END_TO_END_ID or END_TO_END_ID:REASON (ISO code)',
+  )
+  .option('--reject-count <n>', 'reject the first N payments not answered yet', parseCount, 0)
+  .option('--reason <code>', 'ISO status reason for rejections that name none', 'AC04')
+  .option('--stray-debit <amount>', 'also book a debit no payment explains, e.g. 12.34')
+  .option(
+    '--credits <file>',
+    'JSON list of customer credits {payerName, amount, currency, reference, bookingDate}',
+  )
+  .option('--opening-balance <amount>', 'opening balance of an account with no earlier statement', '0')
+  .option('--json', 'print the summary as JSON')
+  .option('--data-dir <dir>', 'data folder of the running local stack', DEFAULT_DATA_DIR)
+  .action(
+    async (options: {
+      reject?: string[];
+      rejectCount: number;
+      reason: string;
+      strayDebit?: string;
+      credits?: string;
+      openingBalance: string;
+      json?: boolean;
+      dataDir: string;
+    }) => {
+      const summary = await simulateLocalBank({
+        dataDir: resolve(options.dataDir),
+        rejectCount: options.rejectCount,
+        rejectReason: options.reason,
+        openingBalance: options.openingBalance,
+        ...(options.reject ? { reject: options.reject } : {}),
+        ...(options.strayDebit !== undefined ? { strayDebit: options.strayDebit } : {}),
+        ...(options.credits !== undefined ? { creditsFile: resolve(options.credits) } : {}),
+      });
+      process.stdout.write(
+        options.json
+          ? `${JSON.stringify(summary, null, 2)}\n`
+          : `${formatSimulateSummary(summary).join('\n')}\n`,
+      );
+    },
+  );
+
+function parseCount(value: string): number {
+  const count = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(count)) {
+    throw new InvalidArgumentError('give a whole number of payments, 0 or more.');
+  }
+  return count;
+}
 
 function parsePort(value: string): number {
   const port = Number(value);

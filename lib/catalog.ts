@@ -43,7 +43,8 @@ const PLATFORM_FUNCTIONS: readonly FunctionDefinition[] = [
     entry: 'lambdas/platform/runs/handlers/start-execution.ts',
     description: 'API: start a runbook execution under an Idempotency-Key.',
     // trust: intake refuses an agent that is not registered or has no pact for the runbook's action.
-    tables: { work: 'readWrite', trust: 'read' },
+    // reference: intake checks a request against the system of record (e.g. the vendor a bank change is for).
+    tables: { work: 'readWrite', trust: 'read', reference: 'read' },
     evidence: 'write',
     get startsRunbooks() {
       return allRunbooks();
@@ -90,6 +91,7 @@ const PLATFORM_FUNCTIONS: readonly FunctionDefinition[] = [
       "API: a controller records an incident against an agent's run; the agent drops to shadow tier.",
     tables: { trust: 'readWrite' },
     evidence: 'write',
+    notifications: 'publish',
   },
   {
     id: 'ProposeAgentPromotion',
@@ -136,6 +138,7 @@ const PLATFORM_FUNCTIONS: readonly FunctionDefinition[] = [
     // trust: the decision becomes the proposing agent's outcome (and may demote it).
     tables: { work: 'readWrite', trust: 'readWrite' },
     evidence: 'write',
+    notifications: 'publish',
     approvalLimits: true,
     get completesTasksOf() {
       return approvingRunbooks();

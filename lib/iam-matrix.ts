@@ -36,6 +36,11 @@ function grantsOf(fn: FunctionDefinition): string[] {
   const more: [string, string][] = [];
   if (fn.evidence) more.push([EVIDENCE_ACTIONS[fn.evidence], 'evidence bucket']);
   if (fn.bankFiles) more.push([BANK_FILES_ACTIONS[fn.bankFiles], 'bank-files bucket']);
+  if (fn.notifications)
+    more.push([
+      'sns:Publish; kms GenerateDataKey/Decrypt (alarms key)',
+      'the stage alarm topic (trust notifications)',
+    ]);
   if (fn.model)
     more.push([
       'bedrock:InvokeModel (+ ApplyGuardrail when configured)',

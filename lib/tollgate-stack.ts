@@ -4,7 +4,11 @@ import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { APPROVAL_LIMITS_ENV, type TableId } from '#platform/aws/resource-env.ts';
+import {
+  APPROVAL_LIMITS_ENV,
+  type TableId,
+  TRUST_NOTIFICATIONS_TOPIC_ENV,
+} from '#platform/aws/resource-env.ts';
 import { ROLES } from '#platform/core/roles.ts';
 import {
   catalogFunctions,
@@ -212,6 +216,22 @@ export class TollgateStack extends Stack {
       ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
       backlogCheckMinutes: functionById('ApprovalBacklogCheck').scheduleMinutes ?? 15,
     });
+    // Trust events (an agent demoted) go to the people who already watch the stage's alarms.
+    for (const definition of catalogFunctions()) {
+      if (definition.notifications !== 'publish') continue;
+      const fn = functions.get(definition.id) as ActionFunction;
+      // Spelled out rather than grantPublish, which grants kms:GenerateDataKey* (a wildcard action).
+      fn.role.addToPrincipalPolicy(
+        new PolicyStatement({ actions: ['sns:Publish'], resources: [this.operations.topic.topicArn] }),
+      );
+      fn.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+          resources: [this.keys.alarms.keyArn],
+        }),
+      );
+      fn.addEnvironment(TRUST_NOTIFICATIONS_TOPIC_ENV, this.operations.topic.topicArn);
+    }
 
     applySecurityPosture(this, {
       networkMode: config.network.mode,

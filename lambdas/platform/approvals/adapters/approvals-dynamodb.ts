@@ -32,6 +32,10 @@ export interface ApprovalItem {
   readonly [REQUESTED_BY_ATTRIBUTE]: string;
   readonly requestedByUsername: string;
   readonly agentId: string;
+  /** The pact action approving it exercises (e.g. invoice.approve); older items name none. */
+  readonly action?: string;
+  /** An agent in shadow tier: what it would have decided alone, compared with the person's decision. */
+  readonly shadowDecision?: string | null;
   readonly deadline: string;
   readonly status: 'PENDING' | 'DECIDED' | 'EXPIRED';
   readonly taskToken: string;
@@ -73,6 +77,8 @@ export interface PendingApprovalInput {
   business: Readonly<Record<string, string>>;
   requestedBy: { userId: string; username: string };
   agentId: string;
+  action?: string;
+  shadowDecision?: string | null;
   deadline: string;
   taskToken: string;
   proposal: Record<string, unknown>;

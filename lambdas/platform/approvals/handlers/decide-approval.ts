@@ -19,6 +19,7 @@ import { evidenceWriter } from '#platform/evidence/adapters/evidence-writer.ts';
 import type { EvidenceInput } from '#platform/evidence/core/records.ts';
 import { updateCase } from '#platform/runs/adapters/case-store-dynamodb.ts';
 import { executionIdOf } from '#platform/runs/core/executions.ts';
+import { recordDecisionOutcome } from '#platform/trust/adapters/trust-events.ts';
 import { approvalView } from './list-approvals.ts';
 
 const body = z.strictObject({
@@ -38,6 +39,31 @@ function approvalEvidence(
     runbookVersion: item.runbookVersion,
     executionId: executionIdOf(item.executionArn),
   });
+}
+
+function recordAgentOutcome(decided: ApprovalItem) {
+  if (!decided.decision || !decided.decidedBy || !decided.decidedAt) return;
+  return recordDecisionOutcome({
+    agentId: decided.agentId,
+    approvalId: decided.approvalId,
+    runbook: decided.runbook,
+    runbookVersion: decided.runbookVersion,
+    executionId: executionIdOf(decided.executionArn),
+    ...(decided.action ? { action: decided.action } : {}),
+    ...(decided.shadowDecision ? { agentWouldHave: decided.shadowDecision } : {}),
+    decision: decided.decision,
+    comment: decided.comment ?? '',
+    decidedBy: { username: decided.decidedBy.username, role: decided.decidedBy.role },
+    decidedAt: decided.decidedAt,
+    business: {
+      ...pick(decided.business, ['vendorId', 'vendorName', 'invoiceNumber']),
+      ...(decided.amount && decided.currency ? { amount: decided.amount, currency: decided.currency } : {}),
+    },
+  });
+}
+
+function pick(from: Readonly<Record<string, string>>, keys: readonly string[]): Record<string, string> {
+  return Object.fromEntries(keys.flatMap((k) => (from[k] === undefined ? [] : [[k, from[k]]])));
 }
 
 /** POST /approvals/{approvalId}/decision — a person in the required role, not the requester, decides. */
@@ -100,6 +126,8 @@ export const handler = apiHandler(async (request) => {
       decision: decided.decision === 'APPROVE' ? 'APPROVED' : 'REJECTED',
     },
   });
+  // The agent's outcome, once per approval (a replay finds it recorded), before the run moves on.
+  if (decided.agentId) await recordAgentOutcome(decided);
   if (decided.appliedAt || decided.status !== 'DECIDED') return json(200, approvalView(decided));
   const applier = request.event.requestContext?.requestId || randomUUID();
   if (!(await claimApplication(approvalId, applier))) return json(200, approvalView(decided));

@@ -46,6 +46,11 @@ export interface FunctionDefinition {
    * fires it: run its job on demand (e.g. start the runbook it starts).
    */
   readonly scheduleCron?: string;
+  /**
+   * `publish`: the function tells people of trust events (an agent demoted) on the stage's
+   * encrypted alarm topic; it receives the topic ARN in TRUST_NOTIFICATIONS_TOPIC_ARN.
+   */
+  readonly notifications?: 'publish';
   /** `invoke`: the function calls Bedrock Converse on the stage's model, under its guardrail. */
   readonly model?: 'invoke';
   /** The function decides who may approve: it receives the stage's approval limits. */

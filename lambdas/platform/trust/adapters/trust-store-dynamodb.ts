@@ -1,12 +1,14 @@
 import {
   GetCommand,
   PutCommand,
+  QueryCommand,
   TransactWriteCommand,
   type TransactWriteCommandInput,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { writeIf } from '#platform/aws/conditional-write.ts';
 import { dynamoDb } from '#platform/aws/dynamodb-client.ts';
-import { queryPrefix } from '#platform/aws/query-pages.ts';
+import { queryPages, queryPrefix } from '#platform/aws/query-pages.ts';
 import { tableName } from '#platform/aws/resource-env.ts';
 import { rethrowTransient } from '#platform/aws/store-errors.ts';
 import { transactFromFreshRead } from '#platform/aws/transact.ts';
@@ -14,6 +16,7 @@ import { TollgateError } from '#platform/core/errors.ts';
 import { hashOf } from '#platform/core/hashing.ts';
 import { formatMoney, money } from '#platform/core/money.ts';
 import type { AgentLimitSource, AgentMoneyLimits } from '#platform/escrow/core/escrow-ledger.ts';
+import type { ProposedChange, ProposedPactLimits } from '#platform/trust/core/promotions.ts';
 import { demotionAfter, trustScore } from '#platform/trust/core/score.ts';
 import {
   type AgentStanding,
@@ -66,11 +69,46 @@ interface Profile {
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 const agentPk = (agentId: string) => `AGENT#${agentId}`;
+const promotionPk = (promotionId: string) => `PROMOTION#${promotionId}`;
+
+/** One entry of an agent's tier history, as stored beside its profile. */
+export interface TierChange {
+  /** Sort key after `TIER#`: time, then the decision or promotion that caused it. */
+  readonly key: string;
+  readonly from: Tier;
+  readonly to: Tier;
+  readonly automatic: boolean;
+  readonly at?: string;
+  readonly reason?: string;
+  readonly decisionId?: string;
+  readonly promotionId?: string;
+  readonly proposedBy?: string;
+  readonly signOff?: { by: string; role: string; at: string; note?: string };
+  readonly limits?: readonly ProposedPactLimits[];
+}
+
+/** A proposed change of tier or limits, waiting for (or past) a second person's sign-off. */
+export interface Promotion {
+  readonly promotionId: string;
+  readonly agentId: string;
+  readonly status: 'PENDING' | 'APPLIED' | 'REFUSED';
+  readonly fromTier: Tier;
+  readonly change: ProposedChange;
+  readonly justification: string;
+  readonly proposedBy: { readonly userId: string; readonly username: string; readonly role: string };
+  readonly proposedAt: string;
+  /** What the system attached when it was proposed. */
+  readonly evidence: Record<string, unknown>;
+  readonly signOff?: { by: string; role: string; at: string; note?: string };
+}
 
 /** Outcome pages read at the most (a page holds thousands); the score is computed from all of them or none. */
 const MAX_OUTCOME_PAGES = 50;
-/** Attempts to record one outcome while the agent's profile keeps changing under it. */
-const RECORD_ATTEMPTS = 5;
+/**
+ * Attempts to record one outcome while the agent's profile keeps changing under it: a burst of
+ * people deciding one agent's proposals at once all write its profile.
+ */
+const RECORD_ATTEMPTS = 15;
 
 /** Agents, pacts, outcomes and tier history in the trust table. */
 export class DynamoDbTrustStore implements AgentLimitSource {
@@ -147,14 +185,20 @@ export class DynamoDbTrustStore implements AgentLimitSource {
    * Records one decision's outcome (idempotent by decisionId) and, in the same transaction,
    * the new score, last evidence time and any automatic demotion.
    */
-  async recordOutcome(input: {
-    agentId: string;
-    decisionId: string;
-    kind: OutcomeKind;
-    action?: string;
-    recordedBy?: string;
-    at?: Date;
-  }): Promise<{ recorded: boolean; standing: AgentStanding; demotedTo?: Tier }> {
+  async recordOutcome(
+    input: {
+      agentId: string;
+      decisionId: string;
+      kind: OutcomeKind;
+      action?: string;
+      recordedBy?: string;
+      at?: Date;
+    } & Pick<Outcome, 'runbook' | 'executionId' | 'reason' | 'shadow' | 'evidence'>,
+  ): Promise<{
+    recorded: boolean;
+    standing: AgentStanding;
+    demotedTo?: Tier;
+  }> {
     const now = input.at ?? new Date();
     const outcome: Outcome = {
       decisionId: input.decisionId,
@@ -162,6 +206,11 @@ export class DynamoDbTrustStore implements AgentLimitSource {
       at: now.toISOString(),
       ...(input.action ? { action: input.action } : {}),
       ...(input.recordedBy ? { recordedBy: input.recordedBy } : {}),
+      ...(input.runbook ? { runbook: input.runbook } : {}),
+      ...(input.executionId ? { executionId: input.executionId } : {}),
+      ...(input.reason ? { reason: input.reason } : {}),
+      ...(input.shadow ? { shadow: input.shadow } : {}),
+      ...(input.evidence ? { evidence: input.evidence } : {}),
     };
     return transactFromFreshRead<
       TransactItem,
@@ -210,6 +259,8 @@ export class DynamoDbTrustStore implements AgentLimitSource {
                   to: demotion.to,
                   reason: demotion.reason,
                   automatic: true,
+                  decisionId: input.decisionId,
+                  at: outcome.at,
                 }),
               ]
             : []),
@@ -266,6 +317,180 @@ export class DynamoDbTrustStore implements AgentLimitSource {
       rethrowTransient(error);
     }
     return toStanding(next);
+  }
+
+  /** The agent's tier changes, oldest first: automatic demotions and signed-off promotions. */
+  async tierHistory(agentId: string): Promise<TierChange[]> {
+    const items = await queryPrefix(tableName('trust'), agentPk(agentId), 'TIER#', {
+      maxPages: MAX_OUTCOME_PAGES,
+      atBound: 'refuse',
+      what: `Tier history of agent ${agentId}`,
+    });
+    return items.map(
+      (item) => ({ key: String(item.sk).slice('TIER#'.length), ...(item.change as object) }) as TierChange,
+    );
+  }
+
+  /** Stores a pending promotion; the id is new, so an existing one is never replaced. */
+  async putPromotion(promotion: Promotion): Promise<void> {
+    try {
+      await dynamoDb.send(
+        new PutCommand({
+          TableName: tableName('trust'),
+          Item: {
+            pk: promotionPk(promotion.promotionId),
+            sk: 'PROMOTION',
+            gsi1pk: `PROMOTIONS#${promotion.agentId}`,
+            gsi1sk: `${promotion.proposedAt}#${promotion.promotionId}`,
+            ...promotion,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException')
+        throw new TollgateError('CONFLICT', `Promotion ${promotion.promotionId} already exists.`);
+      rethrowTransient(error);
+    }
+  }
+
+  async getPromotion(promotionId: string): Promise<Promotion | undefined> {
+    try {
+      const { Item } = await dynamoDb.send(
+        new GetCommand({
+          TableName: tableName('trust'),
+          Key: { pk: promotionPk(promotionId), sk: 'PROMOTION' },
+          ConsistentRead: true,
+        }),
+      );
+      if (!Item) return undefined;
+      const { pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _s, ...promotion } = Item;
+      return promotion as Promotion;
+    } catch (error) {
+      rethrowTransient(error);
+    }
+  }
+
+  /** The agent's promotions, oldest first. */
+  async promotions(agentId: string): Promise<Promotion[]> {
+    const items = await queryPages(
+      (startKey: Record<string, unknown> | undefined) =>
+        dynamoDb.send(
+          new QueryCommand({
+            TableName: tableName('trust'),
+            IndexName: 'gsi1',
+            KeyConditionExpression: 'gsi1pk = :p',
+            ExpressionAttributeValues: { ':p': `PROMOTIONS#${agentId}` },
+            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+          }),
+        ),
+      { maxPages: MAX_OUTCOME_PAGES, atBound: 'refuse', what: `Promotions of agent ${agentId}` },
+    );
+    return items.map((item) => {
+      const { pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _s, ...promotion } = item as Record<string, unknown>;
+      return promotion as unknown as Promotion;
+    });
+  }
+
+  /**
+   * Applies a signed-off promotion in one transaction: the profile (only over the version read
+   * and only from the tier the proposal saw), a tier history entry with the sign-off, and the
+   * promotion marked APPLIED (only while PENDING). Anything moved meanwhile writes nothing.
+   */
+  async applyPromotion(input: {
+    promotionId: string;
+    signOff: { by: string; role: string; at: string; note?: string };
+  }): Promise<AgentStanding> {
+    const promotion = await this.getPromotion(input.promotionId);
+    if (!promotion) throw new TollgateError('NOT_FOUND', `No promotion ${input.promotionId}.`);
+    const profile = await this.#profile(promotion.agentId);
+    if (!profile) throw new TollgateError('NOT_FOUND', `No agent ${promotion.agentId}.`);
+    if (profile.tier !== promotion.fromTier)
+      throw new TollgateError(
+        'CONFLICT',
+        `Agent ${promotion.agentId} is at ${profile.tier} tier now, not ${promotion.fromTier} as when proposed; refuse this promotion and propose again.`,
+        { reason: 'AGENT_CHANGED_SINCE_PROPOSAL' },
+      );
+    const pacts = profile.pacts.map((pact) => {
+      const limits = promotion.change.pacts?.find((p) => p.action === pact.action);
+      if (!limits) return pact;
+      return {
+        ...pact,
+        perActionLimit: formatMoney(money(limits.perActionLimit, pact.currency)),
+        dailyLimit: formatMoney(money(limits.dailyLimit, pact.currency)),
+      };
+    });
+    const next: Profile = {
+      ...profile,
+      tier: promotion.change.tier ?? profile.tier,
+      pacts,
+      version: profile.version + 1,
+    };
+    try {
+      await dynamoDb.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            profilePut(next, profile.version),
+            tierChangePut(promotion.agentId, `${input.signOff.at}#${promotion.promotionId}`, {
+              from: profile.tier,
+              to: next.tier,
+              automatic: false,
+              promotionId: promotion.promotionId,
+              proposedBy: promotion.proposedBy.username,
+              signOff: input.signOff,
+              limits: promotion.change.pacts ?? [],
+              at: input.signOff.at,
+            }),
+            {
+              Update: {
+                TableName: tableName('trust'),
+                Key: { pk: promotionPk(promotion.promotionId), sk: 'PROMOTION' },
+                UpdateExpression: 'SET #status = :applied, signOff = :signOff',
+                ConditionExpression: '#status = :pending',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: {
+                  ':applied': 'APPLIED',
+                  ':pending': 'PENDING',
+                  ':signOff': input.signOff,
+                },
+              },
+            },
+          ],
+        }),
+      );
+    } catch (error) {
+      if ((error as Error).name === 'TransactionCanceledException') {
+        throw new TollgateError(
+          'CONFLICT',
+          `Promotion ${promotion.promotionId} or agent ${promotion.agentId} changed meanwhile; read it again.`,
+        );
+      }
+      rethrowTransient(error);
+    }
+    return toStanding(next);
+  }
+
+  /** A signer refused the promotion: it stays on record as REFUSED, the agent is untouched. */
+  async refusePromotion(input: {
+    promotionId: string;
+    signOff: { by: string; role: string; at: string; note?: string };
+  }): Promise<boolean> {
+    return writeIf(() =>
+      dynamoDb.send(
+        new UpdateCommand({
+          TableName: tableName('trust'),
+          Key: { pk: promotionPk(input.promotionId), sk: 'PROMOTION' },
+          UpdateExpression: 'SET #status = :refused, signOff = :signOff',
+          ConditionExpression: '#status = :pending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':refused': 'REFUSED',
+            ':pending': 'PENDING',
+            ':signOff': input.signOff,
+          },
+        }),
+      ),
+    );
   }
 
   async #profile(agentId: string): Promise<Profile | undefined> {

@@ -40,6 +40,27 @@ export interface Outcome {
   readonly at: string;
   readonly action?: string;
   readonly recordedBy?: string;
+  /** The run the outcome is about, and its runbook. */
+  readonly runbook?: string;
+  readonly executionId?: string;
+  /** Why a person overrode the agent or filed the incident. */
+  readonly reason?: string;
+  /** In shadow tier: what the agent would have decided alone, and whether the person agreed. */
+  readonly shadow?: ShadowComparison;
+  /** Where the outcome's evidence record is: its chain (execution id) and event key. */
+  readonly evidence?: EvidencePointer;
+}
+
+export interface ShadowComparison {
+  readonly agentWouldHave: string;
+  readonly personDecided: string;
+  /** null when the agent would also have asked a person (nothing to compare). */
+  readonly agreed: boolean | null;
+}
+
+export interface EvidencePointer {
+  readonly executionId: string;
+  readonly eventKey: string;
 }
 
 export function pactFor(standing: AgentStanding, action: string): Pact | undefined {

@@ -1,6 +1,6 @@
 import { formatMoney, type Money, money, zero } from '#platform/core/money.ts';
 import { effectiveAutoApproveLimit, type GateCheck, gate } from '#platform/trust/core/gate.ts';
-import { type AgentStanding, pactFor } from '#platform/trust/core/standing.ts';
+import { type AgentStanding, pactFor, type Tier } from '#platform/trust/core/standing.ts';
 import type { Invoice } from './invoice.ts';
 import { REASON_CODES } from './reason-codes.ts';
 
@@ -52,8 +52,20 @@ export interface InvoiceDecisionInput {
   readonly usageToday: Money;
 }
 
+export interface InvoiceDecision {
+  readonly decision: (typeof DECISIONS)[keyof typeof DECISIONS];
+  readonly requiredRole: ReturnType<typeof gate>['requiredRole'];
+  readonly reasonCodes: string[];
+  readonly authorityCodes: string[];
+  readonly reasons: ReturnType<typeof gate>['reasons'];
+  readonly autoApproveLimit: string | null;
+  readonly agent: { readonly agentId: string; readonly tier: Tier; readonly score: number };
+  /** Shadow tier: what the agent would have decided alone, while a person decides the case. */
+  readonly shadow?: { readonly agentWouldHave: string; readonly reasonCodes: string[] };
+}
+
 /** The agent's earned authority against this invoice's rule results. Pure; no model. */
-export function decideInvoice(input: InvoiceDecisionInput) {
+export function decideInvoice(input: InvoiceDecisionInput): InvoiceDecision {
   const { standing, invoice, currency } = input;
   const amount = invoice.total && invoice.currency ? money(invoice.total, currency) : zero(currency);
   const verdict = gate({
@@ -75,4 +87,3 @@ export function decideInvoice(input: InvoiceDecisionInput) {
     agent: { agentId: standing.agentId, tier: standing.tier, score: standing.score },
   };
 }
-export type InvoiceDecision = ReturnType<typeof decideInvoice>;

@@ -50,6 +50,17 @@ const caseOf = (decision: Pick<InvoiceDecision, 'decision' | 'reasonCodes' | 're
   gate: decision,
 });
 
+/**
+ * Shadow mode: an agent in the shadow tier acts on nothing, but its decision is still taken as
+ * if its pact were in force (bounded tier) and kept beside the gate's, so the person's decision
+ * on the case can be compared with it.
+ */
+function withShadow(decision: InvoiceDecision, input: Parameters<typeof decideInvoice>[0]): InvoiceDecision {
+  if (input.standing.tier !== 'shadow' || input.standing.pacts.length === 0) return decision;
+  const alone = decideInvoice({ ...input, standing: { ...input.standing, tier: 'bounded' } });
+  return { ...decision, shadow: { agentWouldHave: alone.decision, reasonCodes: alone.reasonCodes } };
+}
+
 /** Task DecideByTrustGate: the agent's earned authority against this invoice's rule results. No model. */
 export const handler = runbookStep({
   input: { ...INVOICE_TASK, invoice: invoiceSchema, results, vendor, coding, purchaseOrder, lineMatches },
@@ -79,14 +90,15 @@ export const handler = runbookStep({
       lineMatches: task.lineMatches,
       chartOfAccounts: await sor.getChartOfAccounts(),
     });
-    const decision = decideInvoice({
+    const input = {
       standing,
       invoice: task.invoice,
       currency,
       checks: [...task.results, ...codingResults],
       controllerThreshold: policy.controllerThreshold,
       usageToday,
-    });
+    };
+    const decision = withShadow(decideInvoice(input), input);
     return {
       result: decision,
       case: caseOf(decision),

@@ -3,6 +3,7 @@ import { openApproval } from '#platform/approvals/adapters/approvals-dynamodb.ts
 import { logger } from '#platform/aws/logger.ts';
 import { runbookStep } from '#platform/runs/handlers/runbook-step.ts';
 import { DynamoDbSystemOfRecord } from '#platform/system-of-record/adapters/system-of-record-dynamodb.ts';
+import { APPROVE_ACTION } from '#runbooks/invoice-reconciliation/core/decide-invoice.ts';
 import { invoiceSchema } from '#runbooks/invoice-reconciliation/core/invoice.ts';
 import { INVOICE_TASK, invoiceBusiness, RULES_ACTOR } from './invoice-step.ts';
 
@@ -25,6 +26,7 @@ export const handler = runbookStep({
       decision: z.string(),
       reasonCodes: z.array(z.string()),
       reasons: z.array(z.object({ code: z.string(), detail: z.string() })),
+      shadow: z.object({ agentWouldHave: z.string(), reasonCodes: z.array(z.string()) }).optional(),
     }),
     coding: z.array(
       z.object({
@@ -59,6 +61,8 @@ export const handler = runbookStep({
       },
       requestedBy: { userId: task.requestedBy.userId, username: task.requestedBy.username },
       agentId: task.agentId,
+      action: APPROVE_ACTION,
+      shadowDecision: task.decision.shadow?.agentWouldHave ?? null,
       taskToken: task.taskToken,
       proposal: { invoice: task.invoice, decision: task.decision, coding: task.coding },
       timeoutSeconds: task.timeoutSeconds,
