@@ -1,5 +1,4 @@
-import { issueDevToken, loadOrCreateSigningKey } from '../../local/dev-identity.ts';
-import { readRuntime } from '../../local/local-stack.ts';
+import { getFromLocalApi } from './local-api.ts';
 
 export interface RunsOptions {
   readonly dataDir: string;
@@ -25,13 +24,6 @@ export interface ListedRun {
 export async function listRuns(
   options: RunsOptions,
 ): Promise<{ readonly executions: readonly ListedRun[]; readonly nextToken: string | null }> {
-  const runtime = readRuntime(options.dataDir);
-  if (!runtime) {
-    throw Object.assign(
-      new Error(`No local stack runs on ${options.dataDir}. Start it with \`npm run local\`.`),
-      { code: 'NOT_RUNNING' },
-    );
-  }
   const query = new URLSearchParams();
   for (const [name, value] of [
     ['runbook', options.runbook],
@@ -44,29 +36,13 @@ export async function listRuns(
   ] as const) {
     if (value !== undefined) query.set(name, value);
   }
-  const token = issueDevToken(loadOrCreateSigningKey(options.dataDir), options.user);
-  const url = `${runtime.endpoints.api}/executions${query.size > 0 ? `?${query}` : ''}`;
-  let response: Response;
-  try {
-    response = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
-  } catch {
-    throw Object.assign(
-      new Error(
-        `The local API at ${runtime.endpoints.api} does not answer. Is \`npm run local\` still running?`,
-      ),
-      { code: 'NOT_RUNNING' },
-    );
-  }
-  const body = (await response.json()) as {
-    executions?: ListedRun[];
-    nextToken?: string | null;
-    error?: { code: string; message: string };
-  };
-  if (!response.ok || !body.executions) {
-    throw Object.assign(new Error(body.error?.message ?? `GET /executions answered ${response.status}.`), {
-      code: body.error?.code ?? 'INTERNAL',
-    });
-  }
+  const body = await getFromLocalApi<{ executions?: ListedRun[]; nextToken?: string | null }>(
+    options.dataDir,
+    options.user,
+    `/executions${query.size > 0 ? `?${query}` : ''}`,
+  );
+  if (!body.executions)
+    throw Object.assign(new Error('GET /executions answered no executions.'), { code: 'INTERNAL' });
   return { executions: body.executions, nextToken: body.nextToken ?? null };
 }
 

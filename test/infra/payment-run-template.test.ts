@@ -1,23 +1,13 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { runbookVersionEnv } from '#platform/aws/resource-env.ts';
-import { synthesizeShippedStages } from './synthesize.ts';
+import { actionsOf as actionsOfIn, synthesizeShippedStages, type TemplateResources } from './synthesize.ts';
 
 const { dev } = synthesizeShippedStages();
 const template = dev.template;
 
-type Statement = { Action: string | string[]; Resource: unknown };
-type Resources = Record<string, { Properties: Record<string, any> }>;
-
-/** Every action the role of `functionId` is allowed, from its inline policies. */
-function actionsOf(functionId: string): string[] {
-  const policies = template.findResources('AWS::IAM::Policy') as Resources;
-  return Object.entries(policies)
-    .filter(([logicalId]) => logicalId.startsWith(functionId))
-    .flatMap(([, policy]) =>
-      (policy.Properties.PolicyDocument.Statement as Statement[]).flatMap((s) => [s.Action].flat()),
-    );
-}
+type Resources = TemplateResources;
+const actionsOf = (functionId: string) => actionsOfIn(template, functionId);
 
 describe('payment run in the template', () => {
   it('starts runs each business day at 06:00 UTC from its own scheduler, with retries and dead letters', () => {

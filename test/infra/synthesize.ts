@@ -43,3 +43,16 @@ export function synthesizeShippedStages(): SynthesizedApp {
     prod: { stack: prod, template: Template.fromStack(prod) },
   };
 }
+
+type PolicyStatement = { Action: string | string[]; Resource: unknown };
+export type TemplateResources = Record<string, { Properties: Record<string, any> }>;
+
+/** Every action the role of `functionId` is allowed, from its inline policies in `template`. */
+export function actionsOf(template: Template, functionId: string): string[] {
+  const policies = template.findResources('AWS::IAM::Policy') as TemplateResources;
+  return Object.entries(policies)
+    .filter(([logicalId]) => logicalId.startsWith(functionId))
+    .flatMap(([, policy]) =>
+      (policy.Properties.PolicyDocument.Statement as PolicyStatement[]).flatMap((s) => [s.Action].flat()),
+    );
+}

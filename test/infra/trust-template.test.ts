@@ -1,23 +1,13 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { TRUST_NOTIFICATIONS_TOPIC_ENV } from '#platform/aws/resource-env.ts';
-import { synthesizeShippedStages } from './synthesize.ts';
+import { actionsOf as actionsOfIn, synthesizeShippedStages, type TemplateResources } from './synthesize.ts';
 
 const { dev } = synthesizeShippedStages();
 const template = dev.template;
 
-type Statement = { Action: string | string[]; Resource: unknown };
-type Resources = Record<string, { Properties: Record<string, any> }>;
-
-/** Every action the role of `functionId` is allowed, from its inline policies. */
-function actionsOf(functionId: string): string[] {
-  const policies = template.findResources('AWS::IAM::Policy') as Resources;
-  return Object.entries(policies)
-    .filter(([logicalId]) => logicalId.startsWith(functionId))
-    .flatMap(([, policy]) =>
-      (policy.Properties.PolicyDocument.Statement as Statement[]).flatMap((s) => [s.Action].flat()),
-    );
-}
+type Resources = TemplateResources;
+const actionsOf = (functionId: string) => actionsOfIn(template, functionId);
 
 describe('the trust loop in the template', () => {
   it('lets only the functions that can demote an agent publish to the alarm topic, and tells them where', () => {
