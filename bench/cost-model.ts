@@ -1,15 +1,12 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dynamoDb } from '#platform/aws/dynamodb-client.ts';
-import { s3 } from '#platform/aws/s3-client.ts';
 import { TOOLS } from '#runbooks/invoice-reconciliation/adapters/bedrock-model.ts';
 import { DEFAULT_SAMPLES_DIR, readCases, runDemo } from '../bin/commands/demo.ts';
 import { evidenceSource } from '../bin/evidence-commands.ts';
 import { catalogFunctions } from '../lib/catalog.ts';
-import { FunctionHost } from '../local/function-host.ts';
 import { startLocalStack } from '../local/local-stack.ts';
+import { measureAwsUsage } from './aws-usage.ts';
 
 // AWS cost per 1,000 invoices, per component, from counts measured on one local run of the AP
 // sample set (every invoice to its end, approvals decided as in the demo) and the list prices
@@ -26,69 +23,13 @@ const CLIENT_READS = new Set(['GetExecution', 'ListApprovals', 'GetAgentControls
 /** Assumed log volume per invocation at INFO (a few structured lines); not measured locally. */
 const LOG_BYTES_PER_INVOCATION = 1500;
 
-const currentFunction = new AsyncLocalStorage<string>();
-const invocations = new Map<string, { count: number; ms: number; billedMs: number }>();
-const dynamo = { readUnits: 0, writeUnits: 0, calls: 0, unmeasured: 0 };
-const s3Calls = { get: 0, put: 0 };
-
-const invoke = FunctionHost.prototype.invoke;
-FunctionHost.prototype.invoke = function (this: FunctionHost, functionId: string, event: unknown) {
-  const t0 = performance.now();
-  return currentFunction
-    .run(functionId, () => invoke.call(this, functionId, event))
-    .finally(() => {
-      const ms = performance.now() - t0;
-      const entry = invocations.get(functionId) ?? { count: 0, ms: 0, billedMs: 0 };
-      entry.count += 1;
-      entry.ms += ms;
-      entry.billedMs += Math.ceil(ms);
-      invocations.set(functionId, entry);
-    });
-};
-
-const counted = () => {
-  const fn = currentFunction.getStore();
-  return fn !== undefined && !CLIENT_READS.has(fn);
-};
-
-type Capacity = { CapacityUnits?: number; ReadCapacityUnits?: number; WriteCapacityUnits?: number };
-dynamoDb.middlewareStack.add(
-  (next, context) => async (args) => {
-    const input = args.input as Record<string, unknown>;
-    const writes = /Put|Update|Delete|Write/.test(context.commandName ?? '');
-    input.ReturnConsumedCapacity = 'TOTAL';
-    const result = await next(args);
-    if (!counted()) return result;
-    dynamo.calls += 1;
-    const consumed = (result.output as { ConsumedCapacity?: Capacity | Capacity[] }).ConsumedCapacity;
-    const list = consumed === undefined ? [] : Array.isArray(consumed) ? consumed : [consumed];
-    if (list.length === 0) dynamo.unmeasured += 1;
-    for (const c of list) {
-      if (c.ReadCapacityUnits || c.WriteCapacityUnits) {
-        dynamo.readUnits += c.ReadCapacityUnits ?? 0;
-        dynamo.writeUnits += c.WriteCapacityUnits ?? 0;
-      } else if (writes) dynamo.writeUnits += c.CapacityUnits ?? 0;
-      else dynamo.readUnits += c.CapacityUnits ?? 0;
-    }
-    return result;
-  },
-  { step: 'initialize', name: 'benchCapacityCounter' },
-);
-s3.middlewareStack.add(
-  (next, context) => async (args) => {
-    if (counted()) {
-      if (context.commandName === 'GetObjectCommand') s3Calls.get += 1;
-      if (context.commandName === 'PutObjectCommand') s3Calls.put += 1;
-    }
-    return next(args);
-  },
-  { step: 'initialize', name: 'benchS3Counter' },
-);
+const { invocations, dynamo, s3Calls } = measureAwsUsage((functionId) => !CLIENT_READS.has(functionId));
 
 const dataDir = mkdtempSync(join(tmpdir(), 'tollgate-cost-'));
 const stack = await startLocalStack({ port: 0, dataDir, inMemory: true, digestIntervalMs: 0 });
 try {
-  const summary = await runDemo({ stack, samplesDir });
+  // Invoices only: the payment loop has its own cost per 1,000 payments (bench/payment-run.ts).
+  const summary = await runDemo({ stack, samplesDir, payments: false });
   const invoices = summary.invoices;
   const per1000 = (count: number) => (count / invoices) * 1000;
 

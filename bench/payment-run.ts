@@ -1,11 +1,9 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamoDb } from '#platform/aws/dynamodb-client.ts';
 import { tableName } from '#platform/aws/resource-env.ts';
-import { s3 } from '#platform/aws/s3-client.ts';
 import { abaCheckDigit } from '#platform/core/bank-accounts.ts';
 import { money } from '#platform/core/money.ts';
 import { DynamoDbEscrowLedger } from '#platform/escrow/adapters/escrow-ledger-dynamodb.ts';
@@ -17,8 +15,8 @@ import { DynamoDbTrustStore } from '#platform/trust/adapters/trust-store-dynamod
 import { markPayeePaid } from '#runbooks/payment-run/adapters/payment-runs-dynamodb.ts';
 import { catalogFunctions } from '../lib/catalog.ts';
 import { issueDevToken } from '../local/dev-identity.ts';
-import { FunctionHost } from '../local/function-host.ts';
 import { startLocalStack } from '../local/local-stack.ts';
+import { measureAwsUsage } from './aws-usage.ts';
 
 // One payment run of BENCH_PAYMENTS due holds (default 10,000) on the local stack: wall time,
 // DynamoDB capacity per payment, and the AWS cost per 1,000 payments from the counts measured
@@ -34,55 +32,9 @@ const prices = JSON.parse(readFileSync(new URL('./aws-prices.json', import.meta.
 };
 const price = (name: string) => Number(prices.prices[name]?.usd);
 
-const currentFunction = new AsyncLocalStorage<string>();
-const invocations = new Map<string, { count: number; ms: number }>();
-const dynamo = { readUnits: 0, writeUnits: 0, calls: 0 };
-const s3Puts = { count: 0 };
 let measuring = false;
-
-const invoke = FunctionHost.prototype.invoke;
-FunctionHost.prototype.invoke = function (this: FunctionHost, functionId: string, event: unknown) {
-  const t0 = performance.now();
-  return currentFunction
-    .run(functionId, () => invoke.call(this, functionId, event))
-    .finally(() => {
-      if (!measuring || functionId === 'GetExecution') return;
-      const entry = invocations.get(functionId) ?? { count: 0, ms: 0 };
-      entry.count += 1;
-      entry.ms += performance.now() - t0;
-      invocations.set(functionId, entry);
-    });
-};
-const counted = () =>
-  measuring && currentFunction.getStore() !== undefined && currentFunction.getStore() !== 'GetExecution';
-
-type Capacity = { CapacityUnits?: number; ReadCapacityUnits?: number; WriteCapacityUnits?: number };
-dynamoDb.middlewareStack.add(
-  (next, context) => async (args) => {
-    const input = args.input as Record<string, unknown>;
-    const writes = /Put|Update|Delete|Write/.test(context.commandName ?? '');
-    input.ReturnConsumedCapacity = 'TOTAL';
-    const result = await next(args);
-    if (!counted()) return result;
-    dynamo.calls += 1;
-    const consumed = (result.output as { ConsumedCapacity?: Capacity | Capacity[] }).ConsumedCapacity;
-    for (const c of consumed === undefined ? [] : [consumed].flat()) {
-      if (c.ReadCapacityUnits || c.WriteCapacityUnits) {
-        dynamo.readUnits += c.ReadCapacityUnits ?? 0;
-        dynamo.writeUnits += c.WriteCapacityUnits ?? 0;
-      } else if (writes) dynamo.writeUnits += c.CapacityUnits ?? 0;
-      else dynamo.readUnits += c.CapacityUnits ?? 0;
-    }
-    return result;
-  },
-  { step: 'initialize', name: 'benchCapacityCounter' },
-);
-s3.middlewareStack.add(
-  (next, context) => async (args) => {
-    if (counted() && context.commandName === 'PutObjectCommand') s3Puts.count += 1;
-    return next(args);
-  },
-  { step: 'initialize', name: 'benchS3Counter' },
+const { invocations, dynamo, s3Calls } = measureAwsUsage(
+  (functionId) => measuring && functionId !== 'GetExecution',
 );
 
 async function eachBounded<T>(items: readonly T[], lanes: number, work: (item: T) => Promise<unknown>) {
@@ -235,7 +187,7 @@ try {
     ['Lambda compute (arm64, local durations)', per1000(gbSeconds) * price('lambdaPerGbSecondArm64')],
     ['DynamoDB writes', per1000(dynamo.writeUnits) * price('dynamoDbOnDemandPerWriteRequestUnit')],
     ['DynamoDB reads', per1000(dynamo.readUnits) * price('dynamoDbOnDemandPerReadRequestUnit')],
-    ['S3 PUT (evidence, bank file)', (per1000(s3Puts.count) / 1000) * price('s3StandardPutPer1000')],
+    ['S3 PUT (evidence, bank file)', (per1000(s3Calls.put) / 1000) * price('s3StandardPutPer1000')],
   ];
   const total = components.reduce((sum, [, usd]) => sum + usd, 0);
 
@@ -252,7 +204,7 @@ try {
   out(
     `  DynamoDB: ${dynamo.calls} calls, ${(dynamo.writeUnits / PAYMENTS).toFixed(2)} WRU and ${(dynamo.readUnits / PAYMENTS).toFixed(2)} RRU per payment`,
   );
-  out(`  state transitions: ${transitions} for the run; S3 PUTs: ${s3Puts.count}`);
+  out(`  state transitions: ${transitions} for the run; S3 PUTs: ${s3Calls.put}`);
   for (const row of rows) out(row);
   out(`AWS cost per 1,000 payments (list prices as of ${prices.asOf}):`);
   for (const [name, usd] of components) out(`    ${name.padEnd(40)} ${usd.toFixed(4).padStart(9)}`);

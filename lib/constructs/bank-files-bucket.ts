@@ -1,5 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import { AnyPrincipal, Effect, Grant, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Grant, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Bucket, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -7,7 +7,7 @@ import { BANK_FILES_BUCKET_ENV } from '#platform/aws/resource-env.ts';
 import { INBOUND_PREFIX, OUTBOUND_PREFIX } from '#platform/bank/core/bank-file-keys.ts';
 import type { FunctionDefinition } from '../catalog.ts';
 import type { ActionFunction } from './action-function.ts';
-import { protectedBucketSettings } from './bucket-settings.ts';
+import { denyPutsNotUnderKey, protectedBucketSettings } from './bucket-settings.ts';
 import { acknowledgeWildcardResource } from './nag-findings.ts';
 
 /** write: put payment files under `outbound/`; read: read and list the bank's answers under `inbound/`. */
@@ -54,29 +54,8 @@ export class BankFilesBucket extends Construct {
       ],
     });
 
-    // Default encryption covers PUTs without the header; these refuse a PUT asking for anything but the bank-files key.
-    this.bucket.addToResourcePolicy(
-      new PolicyStatement({
-        sid: 'DenyPutsNotEncryptedWithKms',
-        effect: Effect.DENY,
-        principals: [new AnyPrincipal()],
-        actions: ['s3:PutObject'],
-        resources: [this.bucket.arnForObjects('*')],
-        conditions: { StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption': 'aws:kms' } },
-      }),
-    );
-    this.bucket.addToResourcePolicy(
-      new PolicyStatement({
-        sid: 'DenyPutsUnderAnotherKey',
-        effect: Effect.DENY,
-        principals: [new AnyPrincipal()],
-        actions: ['s3:PutObject'],
-        resources: [this.bucket.arnForObjects('*')],
-        conditions: {
-          StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption-aws-kms-key-id': props.key.keyArn },
-        },
-      }),
-    );
+    // A PUT asking for anything but the bank-files key is refused.
+    denyPutsNotUnderKey(this.bucket, props.key);
   }
 
   /**

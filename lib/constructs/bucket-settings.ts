@@ -1,4 +1,5 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
+import { AnyPrincipal, Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import {
   BlockPublicAccess,
@@ -26,4 +27,33 @@ export function protectedBucketSettings(key: IKey, accessLogs: IBucket, logPrefi
     serverAccessLogsPrefix: logPrefix,
     removalPolicy: RemovalPolicy.RETAIN,
   };
+}
+
+/**
+ * Default encryption covers PUTs without the header; these refuse a PUT that asks for anything
+ * but SSE-KMS under `key`.
+ */
+export function denyPutsNotUnderKey(bucket: IBucket, key: IKey): void {
+  bucket.addToResourcePolicy(
+    new PolicyStatement({
+      sid: 'DenyPutsNotEncryptedWithKms',
+      effect: Effect.DENY,
+      principals: [new AnyPrincipal()],
+      actions: ['s3:PutObject'],
+      resources: [bucket.arnForObjects('*')],
+      conditions: { StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption': 'aws:kms' } },
+    }),
+  );
+  bucket.addToResourcePolicy(
+    new PolicyStatement({
+      sid: 'DenyPutsUnderAnotherKey',
+      effect: Effect.DENY,
+      principals: [new AnyPrincipal()],
+      actions: ['s3:PutObject'],
+      resources: [bucket.arnForObjects('*')],
+      conditions: {
+        StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption-aws-kms-key-id': key.keyArn },
+      },
+    }),
+  );
 }

@@ -20,7 +20,7 @@ import { EVIDENCE_BUCKET_ENV, EVIDENCE_SIGNING_KEY_ENV } from '#platform/aws/res
 import type { EvidenceAccess } from '../catalog.ts';
 import type { EvidenceRetention } from '../config/stage-config.ts';
 import type { ActionFunction } from './action-function.ts';
-import { protectedBucketSettings } from './bucket-settings.ts';
+import { denyPutsNotUnderKey, protectedBucketSettings } from './bucket-settings.ts';
 import { acknowledgeWildcardResource } from './nag-findings.ts';
 
 /** Actions that could remove evidence or shorten its protection: only the break-glass role may call them. */
@@ -98,29 +98,8 @@ export class EvidenceBucket extends Construct {
         conditions: { ArnNotEquals: { 'aws:PrincipalArn': this.breakGlassRole.roleArn } },
       }),
     );
-    // Default encryption covers PUTs without the header; these refuse a PUT asking for anything but the evidence key.
-    this.bucket.addToResourcePolicy(
-      new PolicyStatement({
-        sid: 'DenyPutsNotEncryptedWithKms',
-        effect: Effect.DENY,
-        principals: [new AnyPrincipal()],
-        actions: ['s3:PutObject'],
-        resources: [this.bucket.arnForObjects('*')],
-        conditions: { StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption': 'aws:kms' } },
-      }),
-    );
-    this.bucket.addToResourcePolicy(
-      new PolicyStatement({
-        sid: 'DenyPutsUnderAnotherKey',
-        effect: Effect.DENY,
-        principals: [new AnyPrincipal()],
-        actions: ['s3:PutObject'],
-        resources: [this.bucket.arnForObjects('*')],
-        conditions: {
-          StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption-aws-kms-key-id': props.key.keyArn },
-        },
-      }),
-    );
+    // A PUT asking for anything but the evidence key is refused.
+    denyPutsNotUnderKey(this.bucket, props.key);
 
     this.signingKey = new Key(this, 'DigestSigningKey', {
       description: 'Tollgate: signs evidence digests (verify with the public key published beside them)',

@@ -16,7 +16,7 @@ import { TollgateError } from '#platform/core/errors.ts';
 import { hashOf } from '#platform/core/hashing.ts';
 import { formatMoney, money } from '#platform/core/money.ts';
 import type { AgentLimitSource, AgentMoneyLimits } from '#platform/escrow/core/escrow-ledger.ts';
-import type { ProposedChange, ProposedPactLimits } from '#platform/trust/core/promotions.ts';
+import type { ProposedChange } from '#platform/trust/core/promotions.ts';
 import { demotionAfter, trustScore } from '#platform/trust/core/score.ts';
 import {
   type AgentStanding,
@@ -26,6 +26,7 @@ import {
   pactFor,
   type Tier,
 } from '#platform/trust/core/standing.ts';
+import type { PacketTierChange } from '#platform/trust/core/trust-packet.ts';
 
 /** A pact as a seed file or an operator writes it: money as decimal strings. */
 export interface PactInput {
@@ -72,19 +73,9 @@ const agentPk = (agentId: string) => `AGENT#${agentId}`;
 const promotionPk = (promotionId: string) => `PROMOTION#${promotionId}`;
 
 /** One entry of an agent's tier history, as stored beside its profile. */
-export interface TierChange {
+export interface TierChange extends PacketTierChange {
   /** Sort key after `TIER#`: time, then the decision or promotion that caused it. */
   readonly key: string;
-  readonly from: Tier;
-  readonly to: Tier;
-  readonly automatic: boolean;
-  readonly at?: string;
-  readonly reason?: string;
-  readonly decisionId?: string;
-  readonly promotionId?: string;
-  readonly proposedBy?: string;
-  readonly signOff?: { by: string; role: string; at: string; note?: string };
-  readonly limits?: readonly ProposedPactLimits[];
 }
 
 /** A proposed change of tier or limits, waiting for (or past) a second person's sign-off. */

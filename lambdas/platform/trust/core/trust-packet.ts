@@ -2,11 +2,12 @@ import { formatMoney, type Money } from '#platform/core/money.ts';
 import type { AgentExposure } from '#platform/escrow/core/escrow-ledger.ts';
 import { effectiveAutoApproveLimit } from './gate.ts';
 import { demotionEventKey, promotionEventKey, TRUST_RULES_VERSION, trustStream } from './outcomes.ts';
+import type { ProposedPactLimits } from './promotions.ts';
 import { trustFigures } from './promotions.ts';
 import { trustScore } from './score.ts';
 import type { AgentStanding, EvidencePointer, Outcome, Tier } from './standing.ts';
 
-/** A tier change as the packet shows it (the store's shape, minus its key). */
+/** A change of an agent's tier (and limits), as the trust store keeps it and the packet shows it. */
 export interface PacketTierChange {
   readonly from: Tier;
   readonly to: Tier;
@@ -17,7 +18,7 @@ export interface PacketTierChange {
   readonly promotionId?: string;
   readonly proposedBy?: string;
   readonly signOff?: { by: string; role: string; at: string; note?: string };
-  readonly limits?: readonly unknown[];
+  readonly limits?: readonly ProposedPactLimits[];
 }
 
 export interface PacketPromotion {

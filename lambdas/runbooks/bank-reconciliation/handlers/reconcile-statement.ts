@@ -365,6 +365,34 @@ export const handler = runbookStep({
     for (const item of reconciliation.items) {
       const entry = item.entry;
       const t = tally(entry.amount.currency);
+      /** The matched entry's record, before its effect: what it matched and by which rule. */
+      const writeMatched = (
+        rule: string,
+        matched: Record<string, string>,
+        business: StepEvidence['business'],
+      ) =>
+        writeStepEvidence(task, [
+          {
+            recordType: 'decision',
+            eventKey: `ReconcileStatement/entry/${entry.entryRef}/MATCHED`,
+            actor: RECONCILIATION_RULES_ACTOR,
+            details: {
+              entryRef: entry.entryRef,
+              statementId: statement.statementId,
+              accountId,
+              rule,
+              sentence: item.sentence,
+              ...matched,
+            },
+            business: {
+              ...business,
+              amount: formatMoney(entry.amount),
+              currency: entry.amount.currency,
+              decision: 'MATCHED',
+              reasonCodes: [rule],
+            },
+          },
+        ]);
       if (item.outcome === 'SKIPPED') {
         // This run's own entries (a retried step) still count as this run's work.
         const own = recorded.get(keyOf(entry.entryRef));
@@ -407,32 +435,11 @@ export const handler = runbookStep({
             'INTERNAL',
             `Payment ${item.match.payment.paymentId} was matched but not listed.`,
           );
-        await writeStepEvidence(task, [
-          {
-            recordType: 'decision',
-            eventKey: `ReconcileStatement/entry/${entry.entryRef}/MATCHED`,
-            actor: RECONCILIATION_RULES_ACTOR,
-            details: {
-              entryRef: entry.entryRef,
-              statementId: statement.statementId,
-              accountId,
-              rule: item.rule,
-              sentence: item.sentence,
-              paymentId: payment.paymentId,
-              runId: payment.runId,
-              holdId: payment.holdId,
-            },
-            business: {
-              vendorId: payment.vendorId,
-              vendorName: payment.vendorName,
-              invoiceNumber: payment.document,
-              amount: formatMoney(entry.amount),
-              currency: entry.amount.currency,
-              decision: 'MATCHED',
-              reasonCodes: [item.rule],
-            },
-          },
-        ]);
+        await writeMatched(
+          item.rule,
+          { paymentId: payment.paymentId, runId: payment.runId, holdId: payment.holdId },
+          { vendorId: payment.vendorId, vendorName: payment.vendorName, invoiceNumber: payment.document },
+        );
         const applied = await applyPaymentMatch(
           entryRecord(item, 'MATCHED', payment.paymentId, zero(entry.amount.currency)),
           payment,
@@ -447,29 +454,11 @@ export const handler = runbookStep({
       const receivable = item.match.receivable;
       const target = { receivableId: receivable.receivableId, currency: receivable.open.currency };
       if (item.outcome === 'MATCHED') {
-        await writeStepEvidence(task, [
-          {
-            recordType: 'decision',
-            eventKey: `ReconcileStatement/entry/${entry.entryRef}/MATCHED`,
-            actor: RECONCILIATION_RULES_ACTOR,
-            details: {
-              entryRef: entry.entryRef,
-              statementId: statement.statementId,
-              accountId,
-              rule: item.rule,
-              sentence: item.sentence,
-              receivableId: receivable.receivableId,
-              customerId: receivable.customerId,
-            },
-            business: {
-              invoiceNumber: receivable.invoiceNumber,
-              amount: formatMoney(entry.amount),
-              currency: entry.amount.currency,
-              decision: 'MATCHED',
-              reasonCodes: [item.rule],
-            },
-          },
-        ]);
+        await writeMatched(
+          item.rule,
+          { receivableId: receivable.receivableId, customerId: receivable.customerId },
+          { invoiceNumber: receivable.invoiceNumber },
+        );
         const applied = await applyReceivableSettlement(
           entryRecord(item, 'MATCHED', receivable.receivableId, zero(entry.amount.currency)),
           target,

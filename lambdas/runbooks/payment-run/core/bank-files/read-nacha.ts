@@ -1,5 +1,6 @@
 import { formatMoney, fromMinor } from '#platform/core/money.ts';
 import { validateNacha } from './nacha.ts';
+import { ADDENDA, BATCH_HEADER, type Columns, ENTRY, FILE_HEADER } from './nacha-layout.ts';
 import type { SentPayment, SentPaymentFile } from './read-pain001.ts';
 
 /**
@@ -13,26 +14,6 @@ import type { SentPayment, SentPaymentFile } from './read-pain001.ts';
  * no originator account number: the company identification (batch header 41–50) is what the
  * ODFI knows the originator's funding account by, so it stands in as `originatorAccount`.
  */
-
-/** A field's first and last column, 1-based and inclusive, as the NACHA record layouts number them. */
-type Columns = readonly [from: number, to: number];
-
-const FILE_HEADER = { origin: [14, 23], originName: [64, 86] } as const satisfies Record<string, Columns>;
-const BATCH_HEADER = {
-  companyName: [5, 20],
-  companyId: [41, 50],
-  effectiveDate: [70, 75],
-  batchNumber: [88, 94],
-} as const satisfies Record<string, Columns>;
-const ENTRY = {
-  transactionCode: [2, 3],
-  routing: [4, 12],
-  account: [13, 29],
-  amount: [30, 39],
-  endToEndId: [40, 54],
-  name: [55, 76],
-} as const satisfies Record<string, Columns>;
-const ADDENDA = { information: [4, 83] } as const satisfies Record<string, Columns>;
 
 const SAVINGS_CREDIT = '32';
 
