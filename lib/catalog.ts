@@ -168,6 +168,28 @@ const PLATFORM_FUNCTIONS: readonly FunctionDefinition[] = [
     },
   },
   {
+    id: 'FileDispute',
+    entry: 'lambdas/platform/disputes/handlers/file-dispute.ts',
+    description:
+      "API: a controller freezes a HELD hold with a dispute; it becomes the initiating agent's outcome.",
+    tables: { escrow: 'readWrite', work: 'readWrite', trust: 'readWrite' },
+    evidence: 'write',
+    notifications: 'publish',
+  },
+  {
+    id: 'ResolveDispute',
+    entry: 'lambdas/platform/disputes/handlers/resolve-dispute.ts',
+    description: 'API: a controller other than the filer posts or voids a disputed hold, with a reason.',
+    tables: { escrow: 'readWrite', work: 'readWrite' },
+    evidence: 'write',
+  },
+  {
+    id: 'ListDisputes',
+    entry: 'lambdas/platform/disputes/handlers/list-disputes.ts',
+    description: 'API: open disputes, oldest first, and whether the caller may resolve each.',
+    tables: { work: 'read' },
+  },
+  {
     id: 'ApprovalBacklogCheck',
     entry: 'lambdas/platform/approvals/handlers/approval-backlog.ts',
     description: 'Operations: publish how many approvals are pending and how many are past their deadline.',
@@ -254,6 +276,26 @@ export const ROUTES: readonly RouteDefinition[] = [
     functionId: 'DecideApproval',
     roles: ['ap_clerk', 'controller'],
     jsonBody: true,
+  },
+  {
+    method: 'POST',
+    path: '/holds/{holdId}/disputes',
+    functionId: 'FileDispute',
+    roles: ['controller'],
+    jsonBody: true,
+  },
+  {
+    method: 'POST',
+    path: '/disputes/{disputeId}/resolution',
+    functionId: 'ResolveDispute',
+    roles: ['controller'],
+    jsonBody: true,
+  },
+  {
+    method: 'GET',
+    path: '/disputes',
+    functionId: 'ListDisputes',
+    roles: ['controller', 'auditor', 'platform_admin'],
   },
   {
     method: 'GET',

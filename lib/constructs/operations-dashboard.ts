@@ -227,6 +227,16 @@ export class OperationsDashboard extends Construct {
         ],
         [
           new GraphWidget({
+            title: 'Dispute resolution time, filing to post or void (s)',
+            left: [
+              metric(METRIC.disputeResolutionTime, 'p50').with({ label: 'p50' }),
+              metric(METRIC.disputeResolutionTime, 'Maximum').with({ label: 'max' }),
+            ],
+            width: 24,
+          }),
+        ],
+        [
+          new GraphWidget({
             title: 'Cycle time, submission to final status (ms)',
             left: [
               metric(METRIC.cycleTime, 'p50').with({ label: 'p50' }),

@@ -16,4 +16,5 @@ export const METRIC = {
   modelThrottles: 'ModelThrottles',
   approvalsPending: 'ApprovalsPending',
   approvalsPastDeadline: 'ApprovalsPastDeadline',
+  disputeResolutionTime: 'DisputeResolutionTime',
 } as const;

@@ -50,6 +50,11 @@ export function recordApproval(approval: { readonly role: string; readonly decis
   );
 }
 
+/** Filing to resolution of a dispute on a hold, by how it ended (posted or voided). */
+export function recordDisputeResolution(seconds: number, resolution: string): void {
+  publish([{}, { resolution }], [[METRIC.disputeResolutionTime, MetricUnit.Seconds, Math.max(0, seconds)]]);
+}
+
 /** Submission to final status: the stage-wide distribution (p50/p95) and one per final status. */
 export function recordCycleTime(milliseconds: number, finalStatus: string): void {
   publish([{}, { finalStatus }], [[METRIC.cycleTime, MetricUnit.Milliseconds, Math.max(0, milliseconds)]]);
