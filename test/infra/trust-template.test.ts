@@ -17,7 +17,7 @@ describe('the trust loop in the template', () => {
       .map(([logicalId]) => logicalId.replace(/Handler.*$|Role.*$/, ''));
 
     // Assess
-    expect([...new Set(publishers)].sort()).toEqual(['DecideApproval', 'ReportAgentIncident']);
+    expect([...new Set(publishers)].sort()).toEqual(['DecideApproval', 'FileDispute', 'ReportAgentIncident']);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
         Variables: Match.objectLike({

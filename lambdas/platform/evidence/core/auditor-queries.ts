@@ -113,6 +113,22 @@ WHERE type = 'action' AND runbook = 'bank-reconciliation' AND business.decision 
   AND ${period('')}
 ORDER BY actor.id, dt, recordid`;
 
+/** Each applied (or superseded) vendor bank-detail change, with who verified it by call-back and who approved it. */
+const bankChangesSql = (
+  period: Period,
+) => `SELECT c.executionid AS execution_id, c.business.vendorid AS vendor_id, c.business.vendorname AS vendor_name,
+  c.business.decision AS outcome, c.dt AS record_date, c."timestamp" AS changed_at,
+  v.actor.id AS verifier_id, v.actor.role AS verifier_role, v."timestamp" AS verified_at,
+  c.actor.id AS approver_id, c.actor.role AS approver_role,
+  c.recordid AS record_id, c.runbookversion AS runbook_version
+FROM ${EVIDENCE_TABLE} c
+LEFT JOIN ${EVIDENCE_TABLE} v
+  ON v.type = 'approval' AND v.runbook = 'vendor-bank-change' AND v.executionid = c.executionid
+  AND v.eventkey = 'Approval/1/decision' AND v.actor.kind = 'person'
+WHERE c.type = 'action' AND c.runbook = 'vendor-bank-change' AND c.eventkey = 'ApplyChange/action'
+  AND ${period('c.')}
+ORDER BY c.dt, c.executionid`;
+
 export const AUDITOR_QUERIES: readonly AuditorQuery[] = [
   {
     name: 'ap-matches-over-amount',
@@ -150,6 +166,13 @@ export const AUDITOR_QUERIES: readonly AuditorQuery[] = [
     parameters: ['from', 'to'],
     countBy: 'approver_id',
     sql: writeOffsSql(RECORD_PERIOD),
+  },
+  {
+    name: 'bank-detail-changes',
+    question: 'Vendor bank-detail changes applied, with who verified each by call-back and who approved it.',
+    parameters: ['from', 'to'],
+    countBy: 'vendor_id',
+    sql: bankChangesSql(RECORD_PERIOD),
   },
 ];
 

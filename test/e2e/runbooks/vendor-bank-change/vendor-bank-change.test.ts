@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getApproval } from '#platform/approvals/adapters/approvals-dynamodb.ts';
 import { money } from '#platform/core/money.ts';
@@ -7,6 +9,7 @@ import { DynamoDbSystemOfRecord } from '#platform/system-of-record/adapters/syst
 import { DynamoDbTrustStore } from '#platform/trust/adapters/trust-store-dynamodb.ts';
 import { pendingBankChange } from '#runbooks/vendor-bank-change/adapters/pending-bank-changes-dynamodb.ts';
 import { seed } from '../../../../bin/commands/seed.ts';
+import { evidenceSource, runExport } from '../../../../bin/evidence-commands.ts';
 import { erp, structuredInvoice, submitInvoice } from '../../../support/ap-invoices.ts';
 import { type Harness, startHarness } from '../../../support/local-stack-harness.ts';
 
@@ -405,5 +408,37 @@ describe('vendor bank change: invoices while a change is pending', () => {
       null,
     );
     expect(after.reasonCodes).not.toContain('BANK_DETAILS_MISMATCH');
+  });
+
+  it('lists each applied change in the auditor export with its verifier and approver, and no refused one', async () => {
+    // Prepare: the happy-path change above was verified by blake.clerk and approved by casey.controller.
+    const source = evidenceSource({ dataDir: harness.dataDir });
+    const outDir = join(harness.dataDir, 'exports');
+    // Exports read only what a signed digest lists.
+    await harness.stack.digestNow({ final: true });
+
+    // Act
+    const exported = await runExport(source, 'bank-detail-changes', {
+      from: today(),
+      to: today(),
+      format: 'json',
+      outDir,
+      engine: 'duckdb',
+    });
+
+    // Assess
+    const rows = exported.rows;
+    expect(readFileSync(exported.outputFile, 'utf8')).toContain('casey.controller');
+    const applied = rows.filter((r) => r.vendor_id === 'V-1100' && r.outcome === 'CHANGED');
+    expect(applied, JSON.stringify(rows)).toHaveLength(1);
+    expect(applied[0]).toMatchObject({
+      verifier_id: 'blake.clerk',
+      verifier_role: 'ap_clerk',
+      approver_id: 'casey.controller',
+      approver_role: 'controller',
+    });
+    // Rejected and refused changes applied nothing, so they are not rows.
+    expect(rows.every((r) => r.approver_id !== r.verifier_id)).toBe(true);
+    expect(rows.filter((r) => r.vendor_id === 'V-1101')).toEqual([]);
   });
 });
