@@ -3,7 +3,7 @@ import { S3BankFiles } from '#platform/bank/adapters/bank-files-s3.ts';
 import { sha256Hex } from '#platform/core/hashing.ts';
 import { formatMoney, type Money, money, subtract, sum } from '#platform/core/money.ts';
 import { DynamoDbEscrowLedger } from '#platform/escrow/adapters/escrow-ledger-dynamodb.ts';
-import { ledgerDay } from '#platform/escrow/core/escrow-ledger.ts';
+import { type HoldView, ledgerDay } from '#platform/escrow/core/escrow-ledger.ts';
 import { openExceptions } from '#platform/exceptions/adapters/exceptions-dynamodb.ts';
 import { executionIdFor } from '#platform/runs/core/executions.ts';
 import { PAYMENT_RUN_POLICY } from '#runbooks/payment-run/adapters/payment-policy.ts';
@@ -71,6 +71,8 @@ export interface PaymentLoopSummary {
   readonly exceptionsByKind: Readonly<Record<string, number>>;
   /** Every check of the escrow invariant (available = funded − posted − held ≥ 0) that held. */
   readonly invariantChecks: number;
+  /** The payment a controller disputed before the runs, and how a second controller resolved it. */
+  readonly dispute: DemoDispute | null;
   /** What did not go as the demo expects; empty when the loop closed. */
   readonly problems: readonly string[];
 }
@@ -94,6 +96,59 @@ async function poll(
 }
 
 const ended = (b: RunView) => b.status !== 'RUNNING' && b.status !== 'NOT_STARTED';
+
+export interface DemoDispute {
+  readonly holdId: string;
+  readonly disputeId: string;
+  readonly amount: string;
+  readonly currency: string;
+  readonly filedBy: string;
+  readonly resolvedBy: string;
+  readonly resolution: string;
+}
+
+/**
+ * Before the runs, a controller disputes one held payment (the vendor says it was already paid),
+ * so no run can pick it up; a second controller checks and voids it, and the money goes back to
+ * available. The dispute is an outcome of the agent that placed the hold.
+ */
+async function disputeOnePayment(
+  api: ApiCall,
+  due: readonly HoldView[],
+  note: (line: string) => void,
+  problems: string[],
+): Promise<DemoDispute | null> {
+  const target = [...due]
+    .filter((h) => h.amount.currency === 'USD')
+    .sort((a, b) => (a.holdId < b.holdId ? -1 : 1))[0];
+  if (!target) return null;
+  const filed = await api('POST', `/holds/${target.holdId}/disputes`, PAYMENT_RUN_APPROVER, {
+    reason: 'Vendor reports this invoice was already paid by card; hold until checked.',
+  });
+  if (filed.status !== 201) {
+    problems.push(`disputing hold ${target.holdId} answered ${filed.status}`);
+    return null;
+  }
+  const disputeId = (filed.body as { disputeId: string }).disputeId;
+  const resolved = await api('POST', `/disputes/${disputeId}/resolution`, PAYMENT_RUN_REQUESTER, {
+    resolution: 'void',
+    reason: 'Card payment found on the vendor statement; the invoice is not paid twice.',
+  });
+  if (resolved.status !== 200) {
+    problems.push(`resolving dispute ${disputeId} answered ${resolved.status}`);
+    return null;
+  }
+  note(`hold ${target.holdId} disputed by ${PAYMENT_RUN_APPROVER}, voided by ${PAYMENT_RUN_REQUESTER}`);
+  return {
+    holdId: target.holdId,
+    disputeId,
+    amount: formatMoney(target.amount),
+    currency: target.amount.currency,
+    filedBy: PAYMENT_RUN_APPROVER,
+    resolvedBy: PAYMENT_RUN_REQUESTER,
+    resolution: 'void',
+  };
+}
 
 /**
  * The money loop after the approvals: a payment run per funding account pays the approved
@@ -138,13 +193,15 @@ export async function runPaymentLoop(options: {
   ).flat();
   if (due.length === 0) {
     problems.push('no approved invoice was held for payment');
-    return { asOf: null, currencies: [], exceptionsByKind: {}, invariantChecks, problems };
+    return { asOf: null, currencies: [], exceptionsByKind: {}, invariantChecks, dispute: null, problems };
   }
   const asOf = due
     .map((hold) => hold.releaseAt ?? hold.createdAt)
     .sort()
     .at(-1)
     ?.slice(0, 10) as string;
+
+  const dispute = await disputeOnePayment(api, due, note, problems);
 
   const perCurrency = new Map<
     string,
@@ -306,7 +363,7 @@ export async function runPaymentLoop(options: {
     exceptionsByKind[exception.kind] = (exceptionsByKind[exception.kind] ?? 0) + 1;
   for (const expected of ['PAYMENT_REJECTED', 'UNMATCHED_DEBIT', 'SHORT_PAYMENT_ABOVE_THRESHOLD'])
     if (!exceptionsByKind[expected]) problems.push(`no ${expected} exception was opened`);
-  return { asOf, currencies, exceptionsByKind, invariantChecks, problems };
+  return { asOf, currencies, exceptionsByKind, invariantChecks, dispute, problems };
 }
 
 export function formatPaymentSummary(summary: PaymentLoopSummary): string[] {
@@ -328,6 +385,11 @@ export function formatPaymentSummary(summary: PaymentLoopSummary): string[] {
         .map(([kind, n]) => `${kind} ${n}`)
         .join(', ') || 'none'
     }`,
+    ...(summary.dispute
+      ? [
+          `    Disputed before payment  ${summary.dispute.amount} ${summary.dispute.currency} (hold ${summary.dispute.holdId}): filed by ${summary.dispute.filedBy}, ${summary.dispute.resolution === 'void' ? 'voided' : 'posted'} by ${summary.dispute.resolvedBy}`,
+        ]
+      : []),
     `    Escrow invariant held    ${summary.invariantChecks} checks`,
     ...summary.problems.map((p) => `    PROBLEM ${p}`),
   );

@@ -93,6 +93,9 @@ describe('runDemo on the AP sample set', () => {
       SHORT_PAYMENT_ABOVE_THRESHOLD: 1,
     });
     expect(payments?.invariantChecks).toBeGreaterThanOrEqual(4);
+    // One held payment was disputed by a controller and voided by another before any run.
+    expect(payments?.dispute).toMatchObject({ resolution: 'void', currency: 'USD' });
+    expect(payments?.dispute?.resolvedBy).not.toBe(payments?.dispute?.filedBy);
   });
 
   it('lets an auditor export the money that left without an approved invoice, and the write-offs by who approved them', async () => {
