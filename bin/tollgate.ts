@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { AUDITOR_QUERIES } from '#platform/evidence/core/auditor-queries.ts';
+import { formatReplay } from '#platform/releases/core/policy-replay.ts';
 import { DEMO_USERS, issueDevToken, loadOrCreateSigningKey } from '../local/dev-identity.ts';
 import {
   applyLocalEnvironment,
@@ -13,6 +14,7 @@ import {
 import { formatSimulateSummary, simulateLocalBank } from './commands/bank-simulate.ts';
 import { DEFAULT_SAMPLES_DIR, demoExitCode, formatSummary, runDemo } from './commands/demo.ts';
 import { useDeployedStack } from './commands/deployed-stack.ts';
+import { runReplay } from './commands/replay.ts';
 import { formatRuns, listRuns } from './commands/runs.ts';
 import { readSnapshot, seed } from './commands/seed.ts';
 import { fetchTrustPacket, formatTrustPacket } from './commands/trust-packet.ts';
@@ -184,6 +186,45 @@ program
     const packet = await fetchTrustPacket({ agentId, user: options.user, dataDir: resolve(options.dataDir) });
     process.stdout.write(formatTrustPacket(packet, options.markdown === true));
   });
+
+program
+  .command('replay')
+  .description(
+    'Re-decide the invoice decisions of a period from their recorded evidence under another AP policy, and list every decision that would change (blocked or released) with amounts per currency.',
+  )
+  .requiredOption(
+    '--policy <file>',
+    'the new policy, in the format of statemachines/policies/ap-invoice.json',
+  )
+  .requiredOption('--from <date>', 'first decision date, YYYY-MM-DD')
+  .requiredOption('--to <date>', 'last decision date, YYYY-MM-DD')
+  .option('--json', 'print the report as JSON')
+  .option('--data-dir <dir>', 'data folder of the running local stack', DEFAULT_DATA_DIR)
+  .option('--bucket <name>', 'evidence bucket of a deployed stack (with --stack)')
+  .option('--stack <name>', 'deployed Tollgate stack whose system of record to read (with --bucket)')
+  .action(
+    async (options: {
+      policy: string;
+      from: string;
+      to: string;
+      json?: boolean;
+      dataDir: string;
+      bucket?: string;
+      stack?: string;
+    }) => {
+      const report = await runReplay({
+        policyFile: options.policy,
+        from: options.from,
+        to: options.to,
+        dataDir: options.dataDir,
+        ...(options.bucket ? { bucket: options.bucket } : {}),
+        ...(options.stack ? { stack: options.stack } : {}),
+      });
+      process.stdout.write(
+        options.json ? `${JSON.stringify(report, null, 2)}\n` : formatReplay(report).join('\n'),
+      );
+    },
+  );
 
 const evidence = program
   .command('evidence')
