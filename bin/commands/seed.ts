@@ -9,6 +9,7 @@ import {
 } from '#platform/system-of-record/adapters/system-of-record-dynamodb.ts';
 import { type ErpSnapshot, parseErpSnapshot } from '#platform/system-of-record/core/reference-data.ts';
 import { DynamoDbTrustStore } from '#platform/trust/adapters/trust-store-dynamodb.ts';
+import { contactIndexItems } from '#runbooks/vendor-inquiry/adapters/vendor-directory-dynamodb.ts';
 
 /** The evidence each action's pact asks the agent to leave; an action not listed leaves its decision and its action. */
 const REQUIRED_EVIDENCE: Readonly<Record<string, readonly string[]>> = {
@@ -16,6 +17,9 @@ const REQUIRED_EVIDENCE: Readonly<Record<string, readonly string[]>> = {
   'payment.hold': ['action'],
   'payment.release': ['decision', 'action'],
   'receivable.write_off': ['decision', 'action'],
+  // A refund or payout rests on the order and its charge (or the contract and its balance), recorded as a rule result.
+  'refund.issue': ['rule_result', 'decision', 'action'],
+  'payout.issue': ['rule_result', 'decision', 'action'],
 };
 
 export type SeedCounts = Record<string, Record<PutOutcome, number>>;
@@ -50,6 +54,8 @@ export async function seed(snapshot: ErpSnapshot): Promise<SeedCounts> {
     count('vendors', await store.put(referenceKeys.vendor(vendor.vendorId), vendor));
     await store.put(referenceKeys.vendorByTaxId(vendor.taxId), { vendorId: vendor.vendorId });
     await store.put(referenceKeys.vendorByName(vendor.name), { vendorId: vendor.vendorId });
+    // The vendor-inquiry runbook finds a sender's vendor by these; the vendor's own record decides.
+    for (const item of contactIndexItems(vendor)) await store.put(item.key, item.data);
   }
   for (const po of snapshot.purchaseOrders)
     count('purchaseOrders', await store.put(referenceKeys.purchaseOrder(po.poNumber), po));
@@ -68,6 +74,12 @@ export async function seed(snapshot: ErpSnapshot): Promise<SeedCounts> {
   }
   for (const customer of snapshot.customers)
     count('customers', await store.put(referenceKeys.customer(customer.customerId), customer));
+  for (const partner of snapshot.partners)
+    count('partners', await store.put(referenceKeys.partner(partner.partnerId), partner));
+  for (const order of snapshot.orders)
+    count('orders', await store.put(referenceKeys.order(order.orderId), order));
+  for (const contract of snapshot.payoutContracts)
+    count('payoutContracts', await store.put(referenceKeys.payoutContract(contract.contractId), contract));
   for (const receivable of snapshot.openReceivables)
     count('openReceivables', await store.putReceivable(receivable));
   count('policy', await store.put(referenceKeys.policy(), snapshot.policy));

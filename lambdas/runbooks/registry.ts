@@ -3,7 +3,9 @@ import { bankReconciliation } from './bank-reconciliation/module.ts';
 import { deploymentCheck } from './deployment-check/module.ts';
 import { invoiceReconciliation } from './invoice-reconciliation/module.ts';
 import { paymentRun } from './payment-run/module.ts';
+import { refundPayout } from './refund-payout/module.ts';
 import { vendorBankChange } from './vendor-bank-change/module.ts';
+import { vendorInquiry } from './vendor-inquiry/module.ts';
 
 /** Every runbook Tollgate ships: the stack, the local runtime and the API read this list and nothing else. */
 const modules: RunbookModule[] = [
@@ -12,6 +14,8 @@ const modules: RunbookModule[] = [
   paymentRun,
   bankReconciliation,
   vendorBankChange,
+  refundPayout,
+  vendorInquiry,
 ];
 
 export function runbookModules(): readonly RunbookModule[] {

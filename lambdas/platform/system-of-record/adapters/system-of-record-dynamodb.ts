@@ -22,8 +22,12 @@ import {
   normaliseTaxId,
   normaliseVendorName,
   type OpenReceivableSeed,
+  type Order,
+  type Partner,
+  type PayoutContract,
   type ProcessedInvoice,
   type PurchaseOrder,
+  payeeOfRecord,
   type Receivable,
   type ReceivableSettlement,
   type SettleOutcome,
@@ -59,6 +63,9 @@ export const referenceKeys = {
   chartOfAccounts: () => ({ pk: 'CHART_OF_ACCOUNTS', sk: 'CHART' }),
   fundingAccount: (currency: string) => ({ pk: 'FUNDING_ACCOUNT', sk: currency }),
   customer: (customerId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: 'CUSTOMER' }),
+  partner: (partnerId: string) => ({ pk: `PARTNER#${partnerId}`, sk: 'PARTNER' }),
+  order: (orderId: string) => ({ pk: `ORDER#${orderId}`, sk: 'ORDER' }),
+  payoutContract: (contractId: string) => ({ pk: `CONTRACT#${contractId}`, sk: 'CONTRACT' }),
   /** Receivables live under their currency: the statement match lists one currency's. */
   receivable: (currency: string, receivableId: string) => ({
     pk: `RECEIVABLES#${currency}`,
@@ -172,6 +179,27 @@ export class DynamoDbSystemOfRecord implements SystemOfRecord {
 
   getCustomer(customerId: string): Promise<Customer | undefined> {
     return this.get<Customer>(referenceKeys.customer(customerId));
+  }
+
+  /** Whoever a hold pays: a vendor, or a customer or partner by its typed key (`customer:<id>`, `partner:<id>`). */
+  async getPayee(payee: string): Promise<Vendor | undefined> {
+    const [kind, ...rest] = payee.split(':');
+    const id = rest.join(':');
+    if (kind === 'customer' && id) return payeeOfRecord(payee, { customer: await this.getCustomer(id) });
+    if (kind === 'partner' && id) return payeeOfRecord(payee, { partner: await this.getPartner(id) });
+    return this.getVendor(payee);
+  }
+
+  getPartner(partnerId: string): Promise<Partner | undefined> {
+    return this.get<Partner>(referenceKeys.partner(partnerId));
+  }
+
+  getOrder(orderId: string): Promise<Order | undefined> {
+    return this.get<Order>(referenceKeys.order(orderId));
+  }
+
+  getPayoutContract(contractId: string): Promise<PayoutContract | undefined> {
+    return this.get<PayoutContract>(referenceKeys.payoutContract(contractId));
   }
 
   async listOpenReceivables(currency: string): Promise<Receivable[]> {

@@ -116,8 +116,70 @@ export const customerSchema = z.object({
   currency,
   taxId: z.string().min(1).max(32).optional(),
   address: z.string().max(300).optional(),
-  /** The account the customer pays from, when known (IBAN or account number). */
+  /** The account the customer pays from, when known (IBAN or account number); refunds go back to it. */
   bankAccount: z.string().min(4).max(34).optional(),
+  /** The bank of `bankAccount`: an ABA routing number or a BIC. @default none: no refund can be paid by bank transfer */
+  routingNumber: z.string().min(6).max(11).optional(),
+  /** @default ACTIVE */
+  status: z.enum(['ACTIVE', 'INACTIVE', 'BLOCKED']).optional(),
+  /** The person (username) who owns the customer relationship; they may dispute a payment to the customer. @default none */
+  accountOwner: z.string().min(1).max(128).optional(),
+  /** When the refund account last changed; payments wait out a cooling-off period after it. @default never changed */
+  bankDetailsChangedAt: isoDate.optional(),
+});
+
+/** A marketplace partner paid out under a contract. */
+export const partnerSchema = z.object({
+  partnerId: z.string().min(1).max(64),
+  name: z.string().min(1).max(140),
+  currency,
+  bankAccount: z.string().min(4).max(34),
+  routingNumber: z.string().min(6).max(11),
+  status: z.enum(['ACTIVE', 'INACTIVE', 'BLOCKED']),
+  /** The person (username) who owns the partner relationship; they may dispute a payout. @default none */
+  accountOwner: z.string().min(1).max(128).optional(),
+  bankDetailsChangedAt: isoDate.optional(),
+});
+
+const positiveDecimal = decimal.refine(
+  (value) => !value.startsWith('-') && /[1-9]/.test(value),
+  'more than zero',
+);
+
+/**
+ * A customer order and what was charged for it: a refund can never exceed what was captured, and
+ * goes back to the method that paid unless a person decides otherwise.
+ */
+export const orderSchema = z.object({
+  orderId: z.string().min(1).max(64),
+  customerId: z.string().min(1).max(64),
+  currency,
+  orderDate: isoDate,
+  charges: z
+    .array(
+      z.object({
+        chargeId: z.string().min(1).max(64),
+        amount: positiveDecimal,
+        capturedAt: isoDate,
+        /** How it was paid: a bank account (its number) or a card (its last four digits). */
+        paymentMethod: z.object({
+          type: z.enum(['bank_account', 'card']),
+          account: z.string().min(4).max(34),
+        }),
+      }),
+    )
+    .max(50)
+    .default([]),
+});
+
+/** A partner's contract and what the marketplace owes the partner under it today. */
+export const payoutContractSchema = z.object({
+  contractId: z.string().min(1).max(64),
+  partnerId: z.string().min(1).max(64),
+  currency,
+  status: z.enum(['ACTIVE', 'ENDED']),
+  /** Earned and not yet paid out, per the marketplace's ledger; a payout above it is never automatic. */
+  payableBalance: decimal,
 });
 
 const creditorReference = z
@@ -171,6 +233,12 @@ export const erpSnapshotSchema = z.strictObject({
   fundingAccounts: z.array(fundingAccountSchema).default([]),
   /** Customers the receivables are owed by. @default none */
   customers: z.array(customerSchema).max(100_000).default([]),
+  /** Marketplace partners paid out under contracts. @default none */
+  partners: z.array(partnerSchema).max(100_000).default([]),
+  /** Customer orders with their charges, for refunds. @default none */
+  orders: z.array(orderSchema).max(100_000).default([]),
+  /** Partner contracts with what is payable under each. @default none */
+  payoutContracts: z.array(payoutContractSchema).max(100_000).default([]),
   /** Receivables still open, for bank-statement reconciliation. @default none */
   openReceivables: z.array(openReceivableSchema).max(MAX_OPEN_RECEIVABLES).default([]),
   policy: apPolicySchema,
@@ -186,10 +254,41 @@ export type GoodsReceipt = z.infer<typeof goodsReceiptSchema>;
 export type ProcessedInvoice = z.infer<typeof processedInvoiceSchema>;
 export type AgentSeed = z.infer<typeof agentSeedSchema>;
 export type Customer = z.infer<typeof customerSchema>;
+export type Partner = z.infer<typeof partnerSchema>;
+export type Order = z.infer<typeof orderSchema>;
+export type PayoutContract = z.infer<typeof payoutContractSchema>;
 export type OpenReceivableSeed = z.infer<typeof openReceivableSchema>;
 export type FundingAccountSeed = z.infer<typeof fundingAccountSchema>;
 export type ApPolicy = z.infer<typeof apPolicySchema>;
 export type ErpSnapshot = z.infer<typeof erpSnapshotSchema>;
+
+/**
+ * A customer (`customer:<id>`) or partner (`partner:<id>`) as the payment run pays them: in the
+ * vendor master's shape, keyed by the typed payee so a customer and a vendor with one id never
+ * mix. A customer without a refund account on file has no payable form.
+ */
+export function payeeOfRecord(
+  payee: string,
+  record: { customer?: Customer | undefined; partner?: Partner | undefined },
+): Vendor | undefined {
+  const party = payee.startsWith('customer:')
+    ? record.customer
+    : payee.startsWith('partner:')
+      ? record.partner
+      : undefined;
+  if (!party?.bankAccount || !party.routingNumber) return undefined;
+  return {
+    vendorId: payee,
+    name: party.name,
+    taxId: ('taxId' in party && party.taxId) || '',
+    currency: party.currency,
+    bankAccount: party.bankAccount,
+    routingNumber: party.routingNumber,
+    status: party.status ?? 'ACTIVE',
+    defaultGlAccount: '',
+    ...(party.bankDetailsChangedAt ? { bankDetailsChangedAt: party.bankDetailsChangedAt } : {}),
+  };
+}
 
 /** "Acme Industrial Supply, LLC" and "ACME INDUSTRIAL SUPPLY LLC" name the same vendor. */
 export function normaliseVendorName(name: string): string {
@@ -235,6 +334,12 @@ export interface SystemOfRecord {
   getPolicy(): Promise<ApPolicy | undefined>;
   /** The customer a receivable is owed by. */
   getCustomer(customerId: string): Promise<Customer | undefined>;
+  /** A marketplace partner. Optional: a system of record without partners pays out nobody. */
+  getPartner?(partnerId: string): Promise<Partner | undefined>;
+  /** A customer order with its charges. Optional: without orders no refund can be checked, so none is made. */
+  getOrder?(orderId: string): Promise<Order | undefined>;
+  /** A partner contract with its payable balance. */
+  getPayoutContract?(contractId: string): Promise<PayoutContract | undefined>;
   /** Open receivables in one currency (at most MAX_OPEN_RECEIVABLES; more is refused, never half-listed). */
   listOpenReceivables(currency: string): Promise<Receivable[]>;
   /**

@@ -31,7 +31,8 @@ const FIX_IN_VENDOR_MASTER: ReadonlySet<string> = new Set([
  * say which account it paid). A new account is a first payment whatever came before.
  */
 async function payeeFacts(vendorId: string, originator: Originator): Promise<PayeeFacts> {
-  const [vendor, history] = await Promise.all([sor.getVendor(vendorId), sor.listProcessedInvoices(vendorId)]);
+  // A refund or payout pays a customer or partner by its typed key; the vendor master otherwise.
+  const [vendor, history] = await Promise.all([sor.getPayee(vendorId), sor.listProcessedInvoices(vendorId)]);
   const account = vendor ? creditorAccount(vendor, originator) : undefined;
   const paidByTollgate = account ? await paidBefore(vendorId, account) : false;
   const paidInHistory = !vendor?.bankDetailsChangedAt && history.some((invoice) => invoice.status === 'PAID');

@@ -24,6 +24,8 @@ describe('treasury supplement snapshot', () => {
     expect(snapshot.agents.map((a) => [a.agentId, a.actions, a.currency])).toEqual([
       ['payment-run-agent', ['payment.release'], 'USD'],
       ['bank-reconciliation-agent', ['receivable.write_off'], 'USD'],
+      ['support-refund-agent', ['refund.issue', 'payment.hold'], 'USD'],
+      ['marketplace-payout-agent', ['payout.issue', 'payment.hold'], 'USD'],
     ]);
     expect(snapshot.fundingAccounts).toEqual([
       { accountId: 'AP-EUR-OPERATING', currency: 'EUR', balance: '1000000.00' },
@@ -33,6 +35,11 @@ describe('treasury supplement snapshot', () => {
     for (const receivable of snapshot.openReceivables)
       expect(isValidRfReference(receivable.creditorReference ?? '')).toBe(true);
     expect(snapshot.purchaseOrders).toEqual([]);
+    // Every order belongs to a customer of the snapshot, every contract to a partner.
+    const customers = new Set(snapshot.customers.map((c) => c.customerId));
+    const partners = new Set(snapshot.partners.map((p) => p.partnerId));
+    for (const order of snapshot.orders) expect(customers.has(order.customerId)).toBe(true);
+    for (const contract of snapshot.payoutContracts) expect(partners.has(contract.partnerId)).toBe(true);
   });
 
   it('keeps the AP policy of the shared sample set, so loading it beside erp.json changes no AP decision', () => {
