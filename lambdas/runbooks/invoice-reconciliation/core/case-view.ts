@@ -24,6 +24,8 @@ export const REASON_TEXT: Readonly<Record<string, string>> = {
   POSSIBLE_DUPLICATE: 'An invoice with the same vendor, amount and date is already on file.',
   UNKNOWN_VENDOR: 'The vendor is not in the vendor master.',
   CODING_NOT_ALLOWED: "The proposed GL coding is outside the vendor's allowed accounts.",
+  EN16931_ARITHMETIC: "The e-invoice's figures break an EN 16931 arithmetic rule.",
+  CREDIT_NOTE: 'A credit note or negative invoice: never paid; AP sets it against what the vendor is owed.',
   NO_PACT_FOR_ACTION: 'The agent has no pact for approving invoices.',
 };
 

@@ -18,6 +18,13 @@ export const REASON_CODES = {
   POSSIBLE_DUPLICATE: 'approval',
   UNKNOWN_VENDOR: 'reject',
   CODING_NOT_ALLOWED: 'approval',
+  /** An EN 16931 e-invoice whose own figures break the standard's arithmetic (the rule is named). */
+  EN16931_ARITHMETIC: 'approval',
+  /**
+   * A credit note or a negative invoice: never paid. The run ends without a payment and AP gets
+   * an exception to set the credit against what the vendor is owed.
+   */
+  CREDIT_NOTE: 'reject',
 } as const;
 
 export type ReasonCode = keyof typeof REASON_CODES;

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { TollgateError } from '#platform/core/errors.ts';
+import { readEInvoice } from '#platform/documents/core/read-e-invoice.ts';
 import { invoiceSchema } from './invoice.ts';
 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
@@ -23,6 +25,19 @@ export interface AgentBinding {
 export function invoiceSubmissionSchema(binding: AgentBinding) {
   const entities = Object.keys(binding.agentsByEntity ?? {});
   return invoiceSubmissionShape.superRefine((body, context) => {
+    if ('xml' in body.invoice) {
+      const problem = eInvoiceProblem(body.invoice.xml);
+      if (problem) {
+        context.addIssue({
+          code: 'custom',
+          path: ['invoice', 'xml'],
+          message: problem.message,
+          // Not a malformed field: a file that is not an e-invoice, or one past a limit, with the code that says so.
+          params: { errorCode: problem.code },
+        });
+        return;
+      }
+    }
     if (body.entity !== undefined && !entities.includes(body.entity)) {
       context.addIssue({
         code: 'custom',
@@ -45,7 +60,18 @@ export function invoiceSubmissionSchema(binding: AgentBinding) {
   });
 }
 
-const INVOICE_SHAPES = ['text', 'pdfBase64', 'structured'] as const;
+/** Why an e-invoice cannot be read (EINVOICE_INVALID, EINVOICE_TOO_LARGE), or undefined when it can. */
+function eInvoiceProblem(xml: string): TollgateError | undefined {
+  try {
+    readEInvoice(xml);
+    return undefined;
+  } catch (error) {
+    if (error instanceof TollgateError) return error;
+    throw error;
+  }
+}
+
+const INVOICE_SHAPES = ['text', 'pdfBase64', 'structured', 'xml'] as const;
 
 /**
  * `{}` or an unknown form: name the accepted shapes. A known form with a bad field: say which
@@ -59,7 +85,7 @@ function invoiceShapeError(issue: {
   const keys = input !== null && typeof input === 'object' ? Object.keys(input) : [];
   const shape = INVOICE_SHAPES.findIndex((key) => keys.includes(key));
   if (shape < 0)
-    return 'send the invoice as one of { "text": "..." } | { "pdfBase64": "..." } | { "structured": { ... } } (text | pdfBase64 | structured)';
+    return 'send the invoice as one of { "text": "..." } | { "pdfBase64": "..." } | { "structured": { ... } } | { "xml": "..." } (text | pdfBase64 | structured | xml)';
   const first = issue.errors?.[shape]?.[0];
   return first ? `${first.path.map(String).join('.')}: ${first.message}` : undefined;
 }
@@ -79,6 +105,8 @@ const invoiceSubmissionShape = z.strictObject({
           ),
       }),
       z.strictObject({ structured: invoiceSchema }),
+      // An EN 16931 e-invoice (UBL or CII); its size and syntax are checked by reading it, below.
+      z.strictObject({ xml: z.string() }),
     ],
     { error: invoiceShapeError },
   ),

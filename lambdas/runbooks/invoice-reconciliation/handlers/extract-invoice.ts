@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { logger } from '#platform/aws/logger.ts';
 import { recordModelUsage } from '#platform/aws/metrics.ts';
+import { readEInvoice } from '#platform/documents/core/read-e-invoice.ts';
 import { readSubmittedDocument } from '#platform/evidence/adapters/submitted-document.ts';
 import { modelCallEvidence } from '#platform/evidence/core/model-call.ts';
 import { runbookStep } from '#platform/runs/handlers/runbook-step.ts';
 import { modelProvider } from '#runbooks/invoice-reconciliation/adapters/model-provider-factory.ts';
+import { type EInvoiceSummary, readingOf } from '#runbooks/invoice-reconciliation/core/e-invoice-reading.ts';
 import {
   INVOICE_FIELDS,
   type Invoice,
@@ -34,23 +36,33 @@ const UNREADABLE: Invoice = {
 
 const MODEL_EVENT = 'ExtractInvoice/model_call';
 
-/** Task ExtractInvoice: structured e-invoices pass through validated; text and PDFs go to the model. */
+/**
+ * Task ExtractInvoice: structured invoices pass through validated; EN 16931 e-invoices (UBL, CII)
+ * are read by the XML parser, no model involved; text and PDFs go to the model. The result's
+ * `eInvoice` is what an e-invoice says beyond the invoice fields (null for anything else).
+ */
 export const handler = runbookStep({
   input: {
     ...INVOICE_TASK,
     document: z.object({
-      format: z.enum(['text', 'pdf', 'structured']),
+      format: z.enum(['text', 'pdf', 'structured', 'xml']),
       sha256: z.string(),
       recordKey: z.string(),
     }),
   },
   replay: {
-    eventKey: (task) => (task.document.format === 'structured' ? undefined : MODEL_EVENT),
+    eventKey: (task) =>
+      task.document.format === 'structured' || task.document.format === 'xml' ? undefined : MODEL_EVENT,
     // What the model read is read once: a retried step replays the record, it does not ask again.
     outcome: (record, task) => {
       const replayed = record.details as { extractedInvoice: Invoice; modelId: string };
       return {
-        result: { invoice: replayed.extractedInvoice, modelId: replayed.modelId, local: false },
+        result: {
+          invoice: replayed.extractedInvoice,
+          eInvoice: null as EInvoiceSummary | null,
+          modelId: replayed.modelId as string | null,
+          local: false,
+        },
         case: {
           invoice: replayed.extractedInvoice,
           extraction: { source: task.document.format, modelId: replayed.modelId },
@@ -67,7 +79,7 @@ export const handler = runbookStep({
         confidence: Object.fromEntries(INVOICE_FIELDS.map((field) => [field, 1])),
       };
       return {
-        result: { invoice, modelId: null, local: false },
+        result: { invoice, eInvoice: null, modelId: null, local: false },
         case: { invoice, extraction: { source: 'structured', modelId: null } },
         evidence: [
           {
@@ -75,6 +87,34 @@ export const handler = runbookStep({
             eventKey: 'ExtractInvoice/structured',
             actor: agentActor(task.agentId),
             details: { rule: 'structured_invoice_schema', passed: true, modelCall: false },
+            business: invoiceBusiness(invoice),
+          },
+        ],
+      };
+    }
+    if (task.document.format === 'xml') {
+      // Checked when it was submitted; a file that no longer reads fails the step rather than guess.
+      const { invoice, eInvoice } = readingOf(readEInvoice(new TextDecoder().decode(bytes)));
+      return {
+        result: { invoice, eInvoice, modelId: null, local: false },
+        case: {
+          invoice,
+          eInvoice,
+          extraction: { source: 'xml', syntax: eInvoice.syntax, modelId: null },
+        },
+        evidence: [
+          {
+            recordType: 'rule_result',
+            eventKey: 'ExtractInvoice/e_invoice',
+            actor: agentActor(task.agentId),
+            details: {
+              rule: 'en16931_e_invoice',
+              passed: eInvoice.ruleBreaks.length === 0,
+              modelCall: false,
+              syntax: eInvoice.syntax,
+              eInvoice,
+              extractedInvoice: invoice,
+            },
             business: invoiceBusiness(invoice),
           },
         ],
@@ -129,7 +169,7 @@ export const handler = runbookStep({
       problem: problem ?? null,
     };
     return {
-      result: { invoice, modelId: extraction.modelId, local: extraction.local },
+      result: { invoice, eInvoice: null, modelId: extraction.modelId, local: extraction.local },
       case: { invoice, extraction },
       // The record carries what was extracted, so a retried step replays it instead of asking the model again.
       evidence: [

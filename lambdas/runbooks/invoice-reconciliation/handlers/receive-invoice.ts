@@ -60,7 +60,9 @@ export async function receiveInvoice(
       ? (['text', 'text/plain; charset=utf-8', invoice.text] as const)
       : 'pdfBase64' in invoice
         ? (['pdf', 'application/pdf', Buffer.from(invoice.pdfBase64, 'base64')] as const)
-        : (['structured', 'application/json', JSON.stringify(invoice.structured)] as const);
+        : 'xml' in invoice
+          ? (['xml', 'application/xml', invoice.xml] as const)
+          : (['structured', 'application/json', JSON.stringify(invoice.structured)] as const);
   const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
   const receipt = await evidenceWriter().append({
     recordType: 'action',

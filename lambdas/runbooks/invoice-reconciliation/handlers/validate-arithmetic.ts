@@ -1,21 +1,78 @@
 import { z } from 'zod';
+import { openException } from '#platform/exceptions/adapters/exceptions-dynamodb.ts';
 import { runbookStep } from '#platform/runs/handlers/runbook-step.ts';
 import { currentApPolicy } from '#runbooks/invoice-reconciliation/adapters/ap-policy.ts';
+import {
+  type EInvoiceSummary,
+  eInvoiceRules,
+} from '#runbooks/invoice-reconciliation/core/e-invoice-reading.ts';
 import { invoiceSchema } from '#runbooks/invoice-reconciliation/core/invoice.ts';
 import { invoiceDateRules } from '#runbooks/invoice-reconciliation/core/invoice-dates.ts';
 import { validateArithmetic } from '#runbooks/invoice-reconciliation/core/three-way-match.ts';
 import { INVOICE_TASK, invoiceBusiness, RULES_ACTOR } from './invoice-step.ts';
 
-/** Task ValidateArithmetic: the invoice's own arithmetic, within the policy's totals tolerance, and its dates. */
+/** What this step reads of an e-invoice (the rest of the summary is for people and evidence). */
+const eInvoiceInput = z
+  .object({
+    id: z.string(),
+    typeCode: z.string(),
+    credit: z.enum(['CREDIT_NOTE', 'NEGATIVE_INVOICE']).nullable(),
+    ruleBreaks: z.array(z.object({ rule: z.string(), detail: z.string() })),
+    currency: z.string(),
+    totals: z.object({ payable: z.string() }),
+    seller: z.object({ name: z.string().nullable(), vatId: z.string().nullable() }),
+  })
+  .nullable()
+  // Absent on runs started before e-invoices were read.
+  .optional();
+
+/** A credit is opened for AP once per vendor and credit note number, however often it is submitted. */
+async function openCreditException(
+  task: { runbook: string; executionId: string },
+  eInvoice: NonNullable<z.infer<typeof eInvoiceInput>>,
+) {
+  const seller = eInvoice.seller.vatId ?? eInvoice.seller.name ?? 'unknown-seller';
+  await openException({
+    exceptionId: `credit-note:${seller}:${eInvoice.id}`.slice(0, 200),
+    kind: 'CREDIT_NOTE',
+    runbook: task.runbook,
+    executionId: task.executionId,
+    summary:
+      eInvoice.credit === 'CREDIT_NOTE'
+        ? `Credit note ${eInvoice.id} from ${eInvoice.seller.name ?? seller}: set it against what the vendor is owed; it is not paid.`
+        : `Negative invoice ${eInvoice.id} from ${eInvoice.seller.name ?? seller}: set it against what the vendor is owed; it is not paid.`,
+    requiredRole: 'ap_clerk',
+    amount: eInvoice.totals.payable.replace(/^[+-]/, ''),
+    currency: eInvoice.currency,
+    refs: { invoiceNumber: eInvoice.id, typeCode: eInvoice.typeCode },
+    openedAt: new Date().toISOString(),
+  });
+}
+
+/**
+ * Task ValidateArithmetic: the invoice's own arithmetic, within the policy's totals tolerance,
+ * and its dates. An EN 16931 e-invoice is held to the standard's own rules instead (prices per
+ * base quantity, line allowances, prepaid amounts and rounding are legal there), and a credit
+ * note or negative invoice is never paid: it ends up with AP as an exception.
+ */
 export const handler = runbookStep({
-  input: { ...INVOICE_TASK, invoice: invoiceSchema, submittedAt: z.iso.datetime() },
+  input: {
+    ...INVOICE_TASK,
+    invoice: invoiceSchema,
+    submittedAt: z.iso.datetime(),
+    eInvoice: eInvoiceInput,
+  },
   run: async (task) => {
     const policy = await currentApPolicy();
+    const eInvoice = task.eInvoice ?? null;
     const results = [
-      ...validateArithmetic(task.invoice, policy),
+      ...(eInvoice
+        ? eInvoiceRules(eInvoice as Pick<EInvoiceSummary, 'credit' | 'ruleBreaks' | 'typeCode'>)
+        : validateArithmetic(task.invoice, policy)),
       ...invoiceDateRules(task.invoice, task.submittedAt),
     ];
     return {
+      ...(eInvoice?.credit ? { after: () => openCreditException(task, eInvoice) } : {}),
       result: { results },
       evidence: [
         {
