@@ -74,6 +74,8 @@ export function invoiceCaseView(found: Readonly<Record<string, unknown>>): Recor
     reasons: reasonsOf(found),
     requiredRole: found.requiredRole ?? null,
     invoice: found.invoice ?? null,
+    /** What an EN 16931 e-invoice said beyond the invoice fields (buyer, VAT breakdown, prepaid, rounding, payment means, rules broken). */
+    eInvoice: found.eInvoice ?? null,
     extraction: found.extraction ?? null,
     match: found.match ?? null,
     coding: found.coding ?? null,

@@ -1,0 +1,147 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDbEscrowLedger } from '#platform/escrow/adapters/escrow-ledger-dynamodb.ts';
+import { readSnapshot, seed } from '../../../../bin/commands/seed.ts';
+import { SAMPLES, vendorOfPo } from '../../../support/ap-invoices.ts';
+import { buildEInvoice, type EInvoiceSpec } from '../../../support/e-invoices.ts';
+import { type Harness, startHarness } from '../../../support/local-stack-harness.ts';
+
+// EN 16931 e-invoices over HTTP on the local stack: `{ "invoice": { "xml": "…" } }` on the
+// invoice runbook's route, read without a model, decided by the same rules, shown by
+// GET /executions/{id}; credit notes never paid; anything else refused with a code.
+
+let harness: Harness;
+
+beforeAll(async () => {
+  harness = await startHarness();
+  await seed(readSnapshot(join(SAMPLES, 'erp.json')));
+});
+afterAll(async () => {
+  await harness?.stop();
+});
+
+/** PO-4501002: 230 hard hats at 27.30 received, tax agreed at 10%. */
+const PO = 'PO-4501002';
+const vendor = vendorOfPo(PO);
+
+function onPo(id: string, quantity: string, extra: Partial<EInvoiceSpec> = {}): EInvoiceSpec {
+  return {
+    syntax: 'UBL-Invoice',
+    id,
+    issueDate: '2026-11-02',
+    dueDate: '2026-12-02',
+    currency: 'USD',
+    poNumber: PO,
+    seller: { name: vendor.name, vatId: vendor.taxId, country: 'US' },
+    buyer: { name: 'Tollgate Sample Buyer Inc', country: 'US' },
+    lines: [
+      { quantity, price: '27.30', name: 'Hard hat class E', sku: 'SKU-50445', category: 'S', rate: '10' },
+    ],
+    ...extra,
+  };
+}
+
+async function start(key: string, xml: string) {
+  return harness.api('POST', '/runbooks/invoice-reconciliation/executions', {
+    user: 'avery.clerk',
+    body: { invoice: { xml } },
+    headers: { 'Idempotency-Key': key },
+  });
+}
+
+/** Waits for the run's decision: its end, or its approval waiting in the work room. */
+async function decided(executionId: string): Promise<any> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const { body } = await harness.api('GET', `/executions/${executionId}`, { user: 'finley.auditor' });
+    if (body.status !== 'RUNNING' || body.approval?.status === 'PENDING') return body;
+    if (Date.now() > deadline) throw new Error(`Still running: ${JSON.stringify(body)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function run(key: string, xml: string): Promise<any> {
+  const response = await start(key, xml);
+  expect(response.status, JSON.stringify(response.body)).toBe(202);
+  return decided(response.body.executionId);
+}
+
+describe('EN 16931 e-invoices over HTTP', () => {
+  it('approves a UBL invoice on its PO without a model and shows what was read', async () => {
+    const built = buildEInvoice(onPo('EI-UBL-1', '10'));
+    const result = await run('e-invoice-ubl-1', built.xml);
+    expect(result.proposedDecision, JSON.stringify(result.reasons)).toBe('AUTO_APPROVED');
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.extraction).toMatchObject({ source: 'xml', syntax: 'UBL-Invoice', modelId: null });
+    expect(result.invoice).toMatchObject({ invoiceNumber: 'EI-UBL-1', total: '300.30', tax: '27.30' });
+    expect(result.eInvoice).toMatchObject({
+      syntax: 'UBL-Invoice',
+      seller: { name: vendor.name, vatId: vendor.taxId },
+      buyer: { name: 'Tollgate Sample Buyer Inc' },
+      vatBreakdown: [{ category: 'S', rate: '10', taxableAmount: '273.00', taxAmount: '27.30' }],
+      totals: { payable: '300.30', taxInclusive: '300.30' },
+      lineCount: 1,
+      credit: null,
+      ruleBreaks: [],
+    });
+    expect(result.hold).toMatchObject({ amount: '300.30', currency: 'USD', status: 'HELD' });
+  });
+
+  it('holds the amount due of a CII invoice with a prepayment, not its total', async () => {
+    const built = buildEInvoice(onPo('EI-CII-2', '20', { syntax: 'CII', prepaid: '100.00' }));
+    expect(built.totals).toMatchObject({ taxInclusive: '600.60', payable: '500.60' });
+    const result = await run('e-invoice-cii-2', built.xml);
+    expect(result.proposedDecision, JSON.stringify(result.reasons)).toBe('AUTO_APPROVED');
+    expect(result.eInvoice.totals).toMatchObject({ prepaid: '100.00', payable: '500.60' });
+    const hold = await new DynamoDbEscrowLedger().getHold(result.hold.holdId);
+    expect(hold?.amount).toEqual({ minor: 50060n, currency: 'USD' });
+  });
+
+  it('never pays a credit note: rejected, no hold, and an exception for AP to set it off', async () => {
+    const built = buildEInvoice(onPo('EI-CN-3', '4', { syntax: 'UBL-CreditNote' }));
+    const result = await run('e-invoice-credit-3', built.xml);
+    expect(result.proposedDecision).toBe('REJECTED');
+    expect(result.reasonCodes).toContain('CREDIT_NOTE');
+    expect(result.hold).toBeNull();
+    expect(result.eInvoice.credit).toBe('CREDIT_NOTE');
+    const exceptions = await harness.api('GET', '/exceptions', { user: 'avery.clerk' });
+    expect(exceptions.status).toBe(200);
+    const open = JSON.stringify(exceptions.body);
+    expect(open).toContain('EI-CN-3');
+    expect(open).toContain('CREDIT_NOTE');
+  });
+
+  it('sends an e-invoice whose amount due breaks BR-CO-16 to a person, naming the rule', async () => {
+    const built = buildEInvoice(onPo('EI-BAD-4', '5', { override: { payable: '250.15' } }));
+    const result = await run('e-invoice-bad-4', built.xml);
+    expect(result.proposedDecision).toBe('PENDING_APPROVAL');
+    expect(result.reasonCodes).toContain('EN16931_ARITHMETIC');
+    const reason = result.reasons.find((r: { code: string }) => r.code === 'EN16931_ARITHMETIC');
+    expect(reason.text).toMatch(/^BR-CO-16: .*150\.15.*250\.15/);
+    expect(result.eInvoice.ruleBreaks.map((b: { rule: string }) => b.rule)).toEqual(['BR-CO-16']);
+  });
+
+  it('refuses anything that is not UBL or CII with 400 EINVOICE_INVALID, and a file past a limit with 413, starting nothing', async () => {
+    const line = onPo('x', '1').lines[0];
+    if (!line) throw new Error('line');
+    const refused = [
+      ['<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"/>', 400, 'EINVOICE_INVALID'],
+      ['<Invoice><ID>1</ID></Invoice>', 400, 'EINVOICE_INVALID'],
+      ['not xml at all', 400, 'EINVOICE_INVALID'],
+      [
+        buildEInvoice(onPo('EI-201', '1', { lines: Array.from({ length: 201 }, () => line) })).xml,
+        413,
+        'EINVOICE_TOO_LARGE',
+      ],
+    ] as const;
+    for (const [index, [xml, status, code]] of refused.entries()) {
+      const response = await start(`e-invoice-refused-${index}`, xml);
+      expect(response.status, JSON.stringify(response.body)).toBe(status);
+      expect(response.body.error.code).toBe(code);
+      expect(response.body.error.message).toMatch(/invoice\.xml: /);
+    }
+    // Nothing started under those keys: the same key with a good file starts a run.
+    const good = await start('e-invoice-refused-0', buildEInvoice(onPo('EI-OK-5', '1')).xml);
+    expect(good.status).toBe(202);
+  });
+});
