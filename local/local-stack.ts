@@ -264,6 +264,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       runbookVersions: stepFunctions.runbookVersions(),
     };
     applyLocalEnvironment(runtime);
+    // Vendor-inquiry replies are sent to a folder locally, one .eml file per reply.
+    process.env.VENDOR_INQUIRY_OUTBOX_DIR = join(dataDir, 'outbox');
 
     const signingKey = loadOrCreateSigningKey(dataDir);
     const api = new LocalApiGateway(host, signingKey);
