@@ -39,6 +39,7 @@ export function refundPayoutCaseView(found: Readonly<Record<string, unknown>>): 
     decision: found.decision ?? null,
     reasonCodes: found.reasonCodes ?? [],
     requiredRole: found.requiredRole ?? null,
+    approval: found.approval ?? null,
     hold: found.hold ?? null,
     outcome: outcome ?? (found.failure ? { status: 'FAILED', ...(found.failure as object) } : null),
   };

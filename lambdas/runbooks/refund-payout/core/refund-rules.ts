@@ -165,12 +165,14 @@ export function refundChecks(facts: RefundFacts, policy: RefundPayoutPolicy): Re
     );
   }
 
-  check(
-    'FIRST_PAYMENT_TO_PAYEE',
-    facts.paidBefore,
-    'approval',
-    facts.paidBefore ? `${payee.payeeId} was paid before.` : `Nothing was ever paid to ${payee.payeeId}.`,
-  );
+  // A refund goes back to the account that paid (checked above); a partner's first payout is new money out.
+  if (facts.kind === 'payout')
+    check(
+      'FIRST_PAYOUT',
+      facts.paidBefore,
+      'approval',
+      facts.paidBefore ? `${payee.payeeId} was paid out before.` : `Nothing was ever paid out to ${payee.payeeId}.`,
+    );
   check(
     'PAYEE_DAILY_COUNT',
     facts.toPayeeToday < policy.maxRefundsPerPayeePerDay,
