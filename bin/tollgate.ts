@@ -47,6 +47,7 @@ program
       [
         'Tollgate local stack is up (loopback only).',
         `  API             ${endpoints.api}`,
+        `  Work room       ${endpoints.api}/   (the web page; sign in as a demo user)`,
         `  Step Functions  ${endpoints.stepFunctions}   (AWS_ENDPOINT_URL_SFN)`,
         `  DynamoDB Local  ${endpoints.dynamodb}   (AWS_ENDPOINT_URL_DYNAMODB)`,
         `  S3 (s3rver)     ${endpoints.s3}   (AWS_ENDPOINT_URL_S3; no Object Lock locally)`,

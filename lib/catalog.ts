@@ -152,6 +152,16 @@ const PLATFORM_FUNCTIONS: readonly FunctionDefinition[] = [
     tables: { work: 'read' },
   },
   {
+    id: 'GetApprovalCase',
+    entry: 'lambdas/platform/approvals/handlers/get-approval-case.ts',
+    description:
+      'API: the case behind one approval for the work room: findings, document, evidence chain, and what the caller may decide.',
+    // evidence read: the submitted document, checked against the hash its evidence record carries.
+    tables: { work: 'read' },
+    evidence: 'read',
+    approvalLimits: true,
+  },
+  {
     id: 'ListExceptions',
     entry: 'lambdas/platform/exceptions/handlers/list-exceptions.ts',
     description: 'API: open exceptions (a rejected payment, a stray debit…) the caller may resolve.',
@@ -269,6 +279,12 @@ export const ROUTES: readonly RouteDefinition[] = [
     functionId: 'ListApprovals',
     roles: ['ap_clerk', 'controller'],
     queryParameters: ['status'],
+  },
+  {
+    method: 'GET',
+    path: '/approvals/{approvalId}',
+    functionId: 'GetApprovalCase',
+    roles: ['ap_clerk', 'controller', 'auditor', 'platform_admin'],
   },
   {
     method: 'POST',

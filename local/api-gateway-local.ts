@@ -4,6 +4,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { ROUTES, type RouteDefinition } from '../lib/catalog.ts';
 import { type SigningKey, verifyDevToken } from './dev-identity.ts';
 import { type FunctionHost, LOCAL_ACCOUNT } from './function-host.ts';
+import type { WorkRoomSite } from './work-room-site.ts';
 
 /** API Gateway's payload limit. */
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -23,10 +24,14 @@ export class LocalApiGateway {
   private server: Server | undefined;
   private readonly host: FunctionHost;
   private readonly key: SigningKey;
+  /** The work room's page and dev sign-in, served from the API's own origin. */
+  private readonly site: WorkRoomSite | undefined;
+  private port = 0;
 
-  constructor(host: FunctionHost, key: SigningKey) {
+  constructor(host: FunctionHost, key: SigningKey, site?: WorkRoomSite) {
     this.host = host;
     this.key = key;
+    this.site = site;
   }
 
   async listen(port: number): Promise<string> {
@@ -36,7 +41,8 @@ export class LocalApiGateway {
       this.server?.listen(port, '127.0.0.1', resolve);
     });
     const address = this.server.address();
-    return `http://127.0.0.1:${typeof address === 'object' && address ? address.port : port}`;
+    this.port = typeof address === 'object' && address ? address.port : port;
+    return `http://127.0.0.1:${this.port}`;
   }
 
   async close(): Promise<void> {
@@ -64,6 +70,7 @@ export class LocalApiGateway {
       });
     try {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      if (this.site && (await this.site.serve(req, res, url, this.port))) return;
       const matched = matchRoute(req.method ?? 'GET', url.pathname);
       if (!matched) return refuse(404, 'NOT_FOUND', `No route ${req.method} ${url.pathname}.`);
 

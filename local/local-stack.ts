@@ -30,6 +30,7 @@ import { FunctionHost, LOCAL_REGION } from './function-host.ts';
 import { assertPortFree, freePort } from './ports.ts';
 import { localTableName, provisionTables } from './provision.ts';
 import { LocalStepFunctions } from './step-functions-local.ts';
+import { ensureWorkRoomBuilt, WorkRoomSite } from './work-room-site.ts';
 
 export const DEFAULT_PORT = 3000;
 export const DEFAULT_DATA_DIR = join(PROJECT_ROOT, '.tollgate');
@@ -268,7 +269,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     process.env.VENDOR_INQUIRY_OUTBOX_DIR = join(dataDir, 'outbox');
 
     const signingKey = loadOrCreateSigningKey(dataDir);
-    const api = new LocalApiGateway(host, signingKey);
+    // The work room's page, built by the project's own script when missing or older than its sources.
+    await ensureWorkRoomBuilt();
+    const api = new LocalApiGateway(host, signingKey, new WorkRoomSite(signingKey));
     await api.listen(ports.api);
     stops.push(() => api.close());
 

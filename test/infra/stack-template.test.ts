@@ -319,6 +319,7 @@ describe.each(stages)('Tollgate-$stageName approval limits', ({ stageName, templ
     // Assess
     expect(told).toEqual({
       DecideApproval: limits,
+      GetApprovalCase: limits,
       ListApprovals: limits,
       InvoiceHoldPayment: limits,
       PaymentReleaseRun: limits,
@@ -328,6 +329,12 @@ describe.each(stages)('Tollgate-$stageName approval limits', ({ stageName, templ
         .filter((fn) => fn.approvalLimits)
         .map((fn) => fn.id)
         .sort(),
-    ).toEqual(['DecideApproval', 'InvoiceHoldPayment', 'ListApprovals', 'PaymentReleaseRun']);
+    ).toEqual([
+      'DecideApproval',
+      'GetApprovalCase',
+      'InvoiceHoldPayment',
+      'ListApprovals',
+      'PaymentReleaseRun',
+    ]);
   });
 });
