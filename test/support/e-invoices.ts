@@ -1,3 +1,4 @@
+import PDFDocument from 'pdfkit';
 import {
   type Decimal,
   decimal,
@@ -363,4 +364,30 @@ function cii(spec: EInvoiceSpec, built: Built): string {
       `${text('LineTotalAmount', t.lineExtension)}${text('ChargeTotalAmount', t.chargeTotal)}${text('AllowanceTotalAmount', t.allowanceTotal)}${text('TaxBasisTotalAmount', t.taxExclusive)}${text('TaxTotalAmount', t.taxAmount, ` currencyID="${spec.currency}"`)}${text('RoundingAmount', t.rounding)}${text('GrandTotalAmount', t.taxInclusive)}${text('TotalPrepaidAmount', t.prepaid)}${text('DuePayableAmount', t.payable)}`,
     )}`,
   )}</rsm:SupplyChainTradeTransaction></rsm:CrossIndustryInvoice>`;
+}
+
+/**
+ * A PDF with printed lines and embedded files, as a Factur-X / ZUGFeRD invoice carries its XML
+ * (pdfkit writes the files into the PDF's EmbeddedFiles name tree).
+ */
+export async function pdfWithFiles(
+  lines: readonly string[],
+  files: readonly (readonly [string, Uint8Array | string])[],
+): Promise<Buffer> {
+  const doc = new PDFDocument({ size: 'A4', margin: 50 });
+  const chunks: Buffer[] = [];
+  doc.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const ended = new Promise<void>((resolve) => doc.on('end', () => resolve()));
+  doc.font('Helvetica').fontSize(11);
+  for (const line of lines) doc.text(line);
+  for (const [name, content] of files) {
+    doc.file(Buffer.from(content), {
+      name,
+      type: name.endsWith('.xml') ? 'text/xml' : 'application/octet-stream',
+      description: name.endsWith('.xml') ? 'Factur-X invoice data' : 'attachment',
+    });
+  }
+  doc.end();
+  await ended;
+  return Buffer.concat(chunks);
 }

@@ -1,9 +1,14 @@
 import { z } from 'zod';
 import { logger } from '#platform/aws/logger.ts';
 import { recordModelUsage } from '#platform/aws/metrics.ts';
+import { pdfAttachments } from '#platform/documents/adapters/pdf-attachments.ts';
+import type { EInvoice } from '#platform/documents/core/e-invoice.ts';
+import { embeddedEInvoice } from '#platform/documents/core/hybrid-invoice.ts';
 import { readEInvoice } from '#platform/documents/core/read-e-invoice.ts';
 import { readSubmittedDocument } from '#platform/evidence/adapters/submitted-document.ts';
 import { modelCallEvidence } from '#platform/evidence/core/model-call.ts';
+import type { EvidencePayload } from '#platform/evidence/core/records.ts';
+import { pdfText } from '#platform/model/adapters/pdf-text.ts';
 import { runbookStep } from '#platform/runs/handlers/runbook-step.ts';
 import { modelProvider } from '#runbooks/invoice-reconciliation/adapters/model-provider-factory.ts';
 import { type EInvoiceSummary, readingOf } from '#runbooks/invoice-reconciliation/core/e-invoice-reading.ts';
@@ -35,6 +40,43 @@ const UNREADABLE: Invoice = {
 };
 
 const MODEL_EVENT = 'ExtractInvoice/model_call';
+
+/** An e-invoice read without a model: its invoice fields, what it says beyond them, and the record of both. */
+function eInvoiceOutcome(
+  agentId: string,
+  read: EInvoice,
+  extraction: { source: 'xml' | 'pdf'; embeddedFile?: string },
+  payloads: EvidencePayload[] = [],
+) {
+  const { invoice, eInvoice } = readingOf(read);
+  return {
+    result: {
+      invoice,
+      eInvoice: eInvoice as EInvoiceSummary | null,
+      modelId: null as string | null,
+      local: false,
+    },
+    case: { invoice, eInvoice, extraction: { ...extraction, syntax: eInvoice.syntax, modelId: null } },
+    evidence: [
+      {
+        recordType: 'rule_result' as const,
+        eventKey: 'ExtractInvoice/e_invoice',
+        actor: agentActor(agentId),
+        details: {
+          rule: 'en16931_e_invoice',
+          passed: eInvoice.ruleBreaks.length === 0,
+          modelCall: false,
+          ...extraction,
+          syntax: eInvoice.syntax,
+          eInvoice,
+          extractedInvoice: invoice,
+        },
+        ...(payloads.length > 0 ? { payloads } : {}),
+        business: invoiceBusiness(invoice),
+      },
+    ],
+  };
+}
 
 /**
  * Task ExtractInvoice: structured invoices pass through validated; EN 16931 e-invoices (UBL, CII)
@@ -94,31 +136,23 @@ export const handler = runbookStep({
     }
     if (task.document.format === 'xml') {
       // Checked when it was submitted; a file that no longer reads fails the step rather than guess.
-      const { invoice, eInvoice } = readingOf(readEInvoice(new TextDecoder().decode(bytes)));
-      return {
-        result: { invoice, eInvoice, modelId: null, local: false },
-        case: {
-          invoice,
-          eInvoice,
-          extraction: { source: 'xml', syntax: eInvoice.syntax, modelId: null },
-        },
-        evidence: [
-          {
-            recordType: 'rule_result',
-            eventKey: 'ExtractInvoice/e_invoice',
-            actor: agentActor(task.agentId),
-            details: {
-              rule: 'en16931_e_invoice',
-              passed: eInvoice.ruleBreaks.length === 0,
-              modelCall: false,
-              syntax: eInvoice.syntax,
-              eInvoice,
-              extractedInvoice: invoice,
-            },
-            business: invoiceBusiness(invoice),
-          },
-        ],
-      };
+      return eInvoiceOutcome(task.agentId, readEInvoice(new TextDecoder().decode(bytes)), { source: 'xml' });
+    }
+    if (task.document.format === 'pdf') {
+      // Factur-X / ZUGFeRD: the XML the PDF carries wins over its text; the text stays as evidence.
+      const embedded = embeddedEInvoice(await pdfAttachments(bytes));
+      if (embedded) {
+        const text = await pdfText(bytes).catch(() => '');
+        return eInvoiceOutcome(
+          task.agentId,
+          embedded.invoice,
+          { source: 'pdf', embeddedFile: embedded.filename },
+          [
+            { name: 'embedded-e-invoice', contentType: 'application/xml', body: embedded.xml },
+            { name: 'pdf-text', contentType: 'text/plain; charset=utf-8', body: text },
+          ],
+        );
+      }
     }
     const provider = modelProvider();
     let invoice = UNREADABLE;

@@ -1,6 +1,8 @@
 import { requireEnv, runbookVersionEnv } from '#platform/aws/resource-env.ts';
 import { TollgateError } from '#platform/core/errors.ts';
 import { sha256Hex } from '#platform/core/hashing.ts';
+import { pdfAttachments } from '#platform/documents/adapters/pdf-attachments.ts';
+import { embeddedEInvoice } from '#platform/documents/core/hybrid-invoice.ts';
 import { evidenceWriter } from '#platform/evidence/adapters/evidence-writer.ts';
 import type { IntakeContext } from '#platform/runs/core/runbook-module.ts';
 import { loadAgentStanding } from '#platform/trust/adapters/trust-store-dynamodb.ts';
@@ -64,6 +66,8 @@ export async function receiveInvoice(
           ? (['xml', 'application/xml', invoice.xml] as const)
           : (['structured', 'application/json', JSON.stringify(invoice.structured)] as const);
   const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+  // A PDF that embeds too much, or a Factur-X / ZUGFeRD XML that cannot be read, is refused before anything is written.
+  if (format === 'pdf') embeddedEInvoice(await pdfAttachments(new Uint8Array(bytes)));
   const receipt = await evidenceWriter().append({
     recordType: 'action',
     runbook: context.runbook,

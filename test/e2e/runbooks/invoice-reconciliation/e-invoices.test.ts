@@ -1,9 +1,11 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbEscrowLedger } from '#platform/escrow/adapters/escrow-ledger-dynamodb.ts';
+import { DynamoDbEvidenceChain } from '#platform/evidence/adapters/evidence-chain-dynamodb.ts';
+import { S3EvidenceStore } from '#platform/evidence/adapters/evidence-store-s3.ts';
 import { readSnapshot, seed } from '../../../../bin/commands/seed.ts';
 import { SAMPLES, vendorOfPo } from '../../../support/ap-invoices.ts';
-import { buildEInvoice, type EInvoiceSpec } from '../../../support/e-invoices.ts';
+import { buildEInvoice, type EInvoiceSpec, pdfWithFiles } from '../../../support/e-invoices.ts';
 import { type Harness, startHarness } from '../../../support/local-stack-harness.ts';
 
 // EN 16931 e-invoices over HTTP on the local stack: `{ "invoice": { "xml": "…" } }` on the
@@ -42,9 +44,13 @@ function onPo(id: string, quantity: string, extra: Partial<EInvoiceSpec> = {}): 
 }
 
 async function start(key: string, xml: string) {
+  return startWith(key, { xml });
+}
+
+async function startWith(key: string, invoice: { xml: string } | { pdfBase64: string }) {
   return harness.api('POST', '/runbooks/invoice-reconciliation/executions', {
     user: 'avery.clerk',
-    body: { invoice: { xml } },
+    body: { invoice },
     headers: { 'Idempotency-Key': key },
   });
 }
@@ -143,5 +149,60 @@ describe('EN 16931 e-invoices over HTTP', () => {
     // Nothing started under those keys: the same key with a good file starts a run.
     const good = await start('e-invoice-refused-0', buildEInvoice(onPo('EI-OK-5', '1')).xml);
     expect(good.status).toBe(202);
+  });
+
+  it('reads a Factur-X PDF by its embedded CII, not its printed text, and keeps the text as evidence', async () => {
+    const built = buildEInvoice(onPo('EI-FX-6', '3', { syntax: 'CII' }));
+    // The printed page says another number and another total: the embedded XML decides.
+    const pdf = await pdfWithFiles(
+      [`Invoice EI-PRINTED-6`, `Vendor: ${vendor.name}`, `PO Number: ${PO}`, 'Amount due: USD 9,999.00'],
+      [['factur-x.xml', built.xml]],
+    );
+    const response = await startWith('e-invoice-facturx-6', { pdfBase64: pdf.toString('base64') });
+    expect(response.status, JSON.stringify(response.body)).toBe(202);
+    const result = await decided(response.body.executionId);
+    expect(result.extraction).toMatchObject({
+      source: 'pdf',
+      embeddedFile: 'factur-x.xml',
+      syntax: 'CII',
+      modelId: null,
+    });
+    expect(result.invoice).toMatchObject({ invoiceNumber: 'EI-FX-6', total: built.totals.payable });
+    expect(result.proposedDecision, JSON.stringify(result.reasons)).toBe('AUTO_APPROVED');
+    expect(result.hold).toMatchObject({ amount: built.totals.payable });
+    const found = await new DynamoDbEvidenceChain().findEvent(
+      response.body.executionId,
+      'ExtractInvoice/e_invoice',
+    );
+    const payloads = found?.record.payloads ?? [];
+    expect(payloads.map((p) => p.name).sort()).toEqual(['embedded-e-invoice', 'pdf-text']);
+    const text = payloads.find((p) => p.name === 'pdf-text');
+    const stored = text ? await S3EvidenceStore.fromEnvironment().get(text.key) : undefined;
+    expect(new TextDecoder().decode(stored?.body)).toContain('Amount due: USD 9,999.00');
+  });
+
+  it('refuses a PDF that embeds past the limits (413) or a Factur-X XML that does not read (400), starting nothing', async () => {
+    const count = async () =>
+      (
+        await harness.api('GET', '/executions?runbook=invoice-reconciliation&limit=100', {
+          user: 'finley.auditor',
+        })
+      ).body.executions.length;
+    const before = await count();
+    const many = await pdfWithFiles(
+      ['Invoice with many attachments'],
+      Array.from({ length: 11 }, (_, i) => [`page-${i}.txt`, 'x'] as const),
+    );
+    const tooMany = await startWith('e-invoice-pdf-many', { pdfBase64: many.toString('base64') });
+    expect(tooMany.status, JSON.stringify(tooMany.body)).toBe(413);
+    expect(tooMany.body.error.code).toBe('EINVOICE_TOO_LARGE');
+    const broken = await pdfWithFiles(
+      ['Invoice'],
+      [['factur-x.xml', '<rsm:CrossIndustryInvoice xmlns:rsm="x">']],
+    );
+    const unreadable = await startWith('e-invoice-pdf-broken', { pdfBase64: broken.toString('base64') });
+    expect(unreadable.status, JSON.stringify(unreadable.body)).toBe(400);
+    expect(unreadable.body.error.code).toBe('EINVOICE_INVALID');
+    expect(await count()).toBe(before);
   });
 });
