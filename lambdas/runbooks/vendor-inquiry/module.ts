@@ -46,8 +46,6 @@ export function vendorInquiryCaseView(found: Readonly<Record<string, unknown>>):
   };
 }
 
-const STEP_TABLES = { work: 'readWrite', reference: 'read' } as const;
-
 /**
  * Vendor inquiry: the sender identified by the vendor master's contact addresses before any data
  * is read; the reply built from the system of record by template, every number in it checked
@@ -65,8 +63,7 @@ export const vendorInquiry = defineRunbook<VendorInquiryRequest>({
   approvals: {},
   tasks: {
     ClassifyFunctionArn: 'VendorInquiryClassify',
-    IdentifyFunctionArn: 'VendorInquiryIdentify',
-    GatherFactsFunctionArn: 'VendorInquiryGatherFacts',
+    IdentifyAndGatherFactsFunctionArn: 'VendorInquiryFacts',
     ReplyFunctionArn: 'VendorInquiryReply',
     RecordFailureFunctionArn: 'VendorInquiryRecordFailure',
   },
@@ -81,17 +78,10 @@ export const vendorInquiry = defineRunbook<VendorInquiryRequest>({
       timeoutSeconds: 60,
     },
     {
-      id: 'VendorInquiryIdentify',
-      entry: 'lambdas/runbooks/vendor-inquiry/handlers/identify-sender.ts',
-      description: "Vendor inquiry: the sender matched to the vendor master's contact addresses, recorded.",
-      tables: STEP_TABLES,
-      evidence: 'write',
-    },
-    {
-      id: 'VendorInquiryGatherFacts',
-      entry: 'lambdas/runbooks/vendor-inquiry/handlers/gather-facts.ts',
+      id: 'VendorInquiryFacts',
+      entry: 'lambdas/runbooks/vendor-inquiry/handlers/identify-and-gather.ts',
       description:
-        "Vendor inquiry: the identified vendor's invoices from holds, invoice cases and the ERP, recorded.",
+        "Vendor inquiry: the sender matched to the vendor master's contact addresses, then only that vendor's invoices read from holds, invoice cases and the ERP, recorded.",
       tables: { work: 'readWrite', reference: 'read', escrow: 'read' },
       evidence: 'write',
     },

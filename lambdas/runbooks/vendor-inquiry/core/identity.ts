@@ -54,6 +54,8 @@ export function parseSender(from: string): Sender | null {
       ?.trim()
       .replace(/^"(.*)"$/su, '$1')
       .trim() ?? '';
+  // A second address in the display part (`<a@x> <b@y>`) is two senders, not one.
+  if (/[<>]/.test(display)) return null;
   return {
     address,
     domain: address.slice(address.lastIndexOf('@') + 1),

@@ -238,6 +238,27 @@ describe('vendor inquiry: the labelled set, end to end', () => {
     },
   );
 
+  it('scans every reply: no invoice of another vendor and no number the system of record does not hold', () => {
+    expect(results.size).toBe(LABELLED_INQUIRIES.length);
+    for (const view of results.values()) scanReply(view);
+  });
+
+  it('sends an injected message to a clerk as a draft, answering only the sender’s own invoices', () => {
+    for (const id of [
+      'injection-ignore-instructions',
+      'injection-system-tag',
+      'injection-other-vendors',
+      'injection-in-subject',
+    ]) {
+      const view = results.get(id);
+      expect(view.reply.status, id).toBe('DRAFT');
+      expect(view.reply.draftReasons, id).toContain('SUSPICIOUS_MESSAGE');
+      expect(view.reply.sentAt, id).toBeNull();
+      for (const fact of view.reply.facts.invoices)
+        expect(INVOICES_OF[view.vendor.vendorId], id).toContain(fact.invoiceNumber);
+    }
+  });
+
   it('states paid, scheduled and in-payment invoices with the dates, amounts and references the system of record holds', () => {
     const text = results.get('status-three-invoices')?.reply.text as string;
     expect(text).toContain(`Invoice PFT-2201: approved; 1250.00 USD is scheduled to be paid on 2026-12-15.`);
