@@ -73,6 +73,8 @@ export interface PaymentLoopSummary {
   readonly invariantChecks: number;
   /** The payment a controller disputed before the runs, and how a second controller resolved it. */
   readonly dispute: DemoDispute | null;
+  /** The refund a support agent made within its pact, held for the cooling-off period and then paid. */
+  readonly refund: DemoRefund | null;
   /** What did not go as the demo expects; empty when the loop closed. */
   readonly problems: readonly string[];
 }
@@ -96,6 +98,64 @@ async function poll(
 }
 
 const ended = (b: RunView) => b.status !== 'RUNNING' && b.status !== 'NOT_STARTED';
+
+export interface DemoRefund {
+  readonly executionId: string;
+  readonly holdId: string | null;
+  readonly amount: string;
+  readonly currency: string;
+  readonly orderId: string;
+  readonly outcome: string;
+  readonly releaseAt: string | null;
+  /** The hold once the runs and the bank answered: POSTED when the payment run paid it. */
+  readonly afterRuns?: string;
+}
+
+/**
+ * A support agent refunds a damaged order within its pact: the refund is held for the
+ * cooling-off period and the payment runs below pay it to the account that paid for the order.
+ */
+async function refundOneOrder(
+  api: ApiCall,
+  tag: string,
+  timeoutMs: number,
+  note: (line: string) => void,
+  problems: string[],
+): Promise<DemoRefund | null> {
+  const request = {
+    kind: 'refund',
+    agentId: 'support-refund-agent',
+    customerId: 'C-3001',
+    orderId: 'ORD-5001',
+    amount: '49.90',
+    currency: 'USD',
+    reason: 'Two of the five items arrived damaged; the customer sent photos.',
+  };
+  const started = await api('POST', '/runbooks/refund-payout/executions', 'avery.clerk', request, {
+    'Idempotency-Key': `${tag}-refund-ORD-5001`,
+  });
+  if (started.status !== 202) {
+    problems.push(`starting the refund answered ${started.status}`);
+    return null;
+  }
+  const executionId = (started.body as { executionId: string }).executionId;
+  const view = (await poll(api, executionId, ended, timeoutMs)) as RunView & {
+    outcome?: { status?: string } | null;
+    hold?: { holdId?: string; releaseAt?: string } | null;
+  };
+  const outcome = view.outcome?.status ?? view.status;
+  if (outcome !== 'HELD') problems.push(`the demo refund ended ${outcome}, expected HELD`);
+  note(`refund of ${request.amount} ${request.currency} on ${request.orderId}: ${outcome}`);
+  return {
+    executionId,
+    holdId: view.hold?.holdId ?? null,
+    amount: request.amount,
+    currency: request.currency,
+    orderId: request.orderId,
+    outcome,
+    releaseAt: view.hold?.releaseAt ?? null,
+  };
+}
 
 export interface DemoDispute {
   readonly holdId: string;
@@ -185,6 +245,7 @@ export async function runPaymentLoop(options: {
   const treasury = readSnapshot(TREASURY_SEED);
   await seed(treasury);
   await checkInvariants('before the payment runs');
+  const refund = await refundOneOrder(api, tag, timeoutMs, note, problems);
 
   // The run's date: the latest due date among the approved invoices, so every one of them is due.
   const farFuture = new Date(now.getTime() + 3650 * 86_400_000);
@@ -193,7 +254,15 @@ export async function runPaymentLoop(options: {
   ).flat();
   if (due.length === 0) {
     problems.push('no approved invoice was held for payment');
-    return { asOf: null, currencies: [], exceptionsByKind: {}, invariantChecks, dispute: null, problems };
+    return {
+      asOf: null,
+      currencies: [],
+      exceptionsByKind: {},
+      invariantChecks,
+      dispute: null,
+      refund,
+      problems,
+    };
   }
   const asOf = due
     .map((hold) => hold.releaseAt ?? hold.createdAt)
@@ -363,7 +432,18 @@ export async function runPaymentLoop(options: {
     exceptionsByKind[exception.kind] = (exceptionsByKind[exception.kind] ?? 0) + 1;
   for (const expected of ['PAYMENT_REJECTED', 'UNMATCHED_DEBIT', 'SHORT_PAYMENT_ABOVE_THRESHOLD'])
     if (!exceptionsByKind[expected]) problems.push(`no ${expected} exception was opened`);
-  return { asOf, currencies, exceptionsByKind, invariantChecks, dispute, problems };
+  const refundAfter = refund?.holdId ? (await ledger.getHold(refund.holdId))?.status : undefined;
+  if (refund && refundAfter !== 'POSTED' && refundAfter !== 'VOIDED')
+    problems.push(`the demo refund's hold is ${refundAfter ?? 'missing'} after the runs, expected paid`);
+  return {
+    asOf,
+    currencies,
+    exceptionsByKind,
+    invariantChecks,
+    dispute,
+    refund: refund ? { ...refund, ...(refundAfter ? { afterRuns: refundAfter } : {}) } : null,
+    problems,
+  };
 }
 
 export function formatPaymentSummary(summary: PaymentLoopSummary): string[] {
@@ -385,6 +465,11 @@ export function formatPaymentSummary(summary: PaymentLoopSummary): string[] {
         .map(([kind, n]) => `${kind} ${n}`)
         .join(', ') || 'none'
     }`,
+    ...(summary.refund
+      ? [
+          `    Refund by an agent       ${summary.refund.amount} ${summary.refund.currency} on ${summary.refund.orderId}: ${summary.refund.outcome}${summary.refund.releaseAt ? `, payable from ${summary.refund.releaseAt.slice(0, 16)}` : ''}${summary.refund.afterRuns ? `, then ${summary.refund.afterRuns}` : ''}`,
+        ]
+      : []),
     ...(summary.dispute
       ? [
           `    Disputed before payment  ${summary.dispute.amount} ${summary.dispute.currency} (hold ${summary.dispute.holdId}): filed by ${summary.dispute.filedBy}, ${summary.dispute.resolution === 'void' ? 'voided' : 'posted'} by ${summary.dispute.resolvedBy}`,

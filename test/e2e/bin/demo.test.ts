@@ -96,6 +96,9 @@ describe('runDemo on the AP sample set', () => {
     // One held payment was disputed by a controller and voided by another before any run.
     expect(payments?.dispute).toMatchObject({ resolution: 'void', currency: 'USD' });
     expect(payments?.dispute?.resolvedBy).not.toBe(payments?.dispute?.filedBy);
+    // A support agent's refund within its pact was held, then paid by a run (or bounced back by the bank).
+    expect(payments?.refund).toMatchObject({ outcome: 'HELD', orderId: 'ORD-5001' });
+    expect(['POSTED', 'VOIDED']).toContain(payments?.refund?.afterRuns);
   });
 
   it('lets an auditor export the money that left without an approved invoice, and the write-offs by who approved them', async () => {

@@ -61,13 +61,33 @@ LEFT JOIN ${EVIDENCE_TABLE} a
 WHERE e.type = 'escalation' AND ${period('e.')}
 ORDER BY e.dt, e.recordid, a.recordid`;
 
+/**
+ * Changes agents made, and changes made to agents and runbooks: each agent action or config
+ * change, each promotion signed off and each demotion (the agent's trust chain, runbook `trust`),
+ * and each runbook version put live in a stage by an approved change (its release chain), with
+ * the person who approved it.
+ */
 const agentChangesSql = (
   period: Period,
 ) => `SELECT runbook, runbookversion AS runbook_version, recordid AS record_id, dt AS record_date,
   "timestamp" AS recorded_at, executionid AS execution_id, recordtype AS record_type, eventkey AS event_key,
-  actor.id AS agent_id, actor.role AS agent_role, ${BUSINESS_COLUMNS}, business.decision AS decision
+  CASE
+    WHEN actor.kind = 'agent' THEN 'agent_action'
+    WHEN business.decision = 'PROMOTION_APPLIED' THEN 'promotion'
+    WHEN business.decision = 'DEMOTED' THEN 'demotion'
+    ELSE 'runbook_version_change'
+  END AS change_kind,
+  CASE WHEN actor.kind = 'agent' THEN actor.id
+    WHEN executionid LIKE 'agent-%' THEN substr(executionid, 7) END AS agent_id,
+  CASE WHEN actor.kind = 'agent' THEN actor.role END AS agent_role,
+  CASE WHEN business.decision = 'RUNBOOK_VERSION_LIVE' THEN split_part(eventkey, '/', 2) END AS stage,
+  CASE WHEN actor.kind = 'person' THEN actor.id END AS approver_id,
+  CASE WHEN actor.kind = 'person' THEN actor.role END AS approver_role,
+  ${BUSINESS_COLUMNS}, business.decision AS decision
 FROM ${EVIDENCE_TABLE}
-WHERE type IN ('action', 'config_change') AND actor.kind = 'agent' AND ${period('')}
+WHERE ((type IN ('action', 'config_change') AND actor.kind = 'agent')
+    OR (type = 'config_change' AND business.decision IN ('PROMOTION_APPLIED', 'DEMOTED', 'RUNBOOK_VERSION_LIVE')))
+  AND ${period('')}
 ORDER BY runbook, runbookversion, dt, recordid`;
 
 /**
@@ -94,7 +114,9 @@ SELECT d.recordid, d.dt, d."timestamp", d.executionid, d.eventkey, d.business.ve
   'NO_APPROVED_INVOICE'
 FROM ${EVIDENCE_TABLE} d
 LEFT JOIN ${EVIDENCE_TABLE} h
-  ON h.type = 'action' AND h.runbook = 'invoice-reconciliation' AND h.eventkey = 'HoldPayment/action'
+  ON h.type = 'action'
+  AND ((h.runbook = 'invoice-reconciliation' AND h.eventkey = 'HoldPayment/action')
+    OR (h.runbook = 'refund-payout' AND h.eventkey = 'Hold/action'))
   AND h.business.vendorid = d.business.vendorid AND h.business.invoicenumber = d.business.invoicenumber
 WHERE d.type = 'decision' AND d.runbook = 'bank-reconciliation' AND d.business.decision = 'MATCHED'
   AND d.business.vendorid IS NOT NULL AND h.recordid IS NULL AND ${period('d.')}
@@ -146,7 +168,8 @@ export const AUDITOR_QUERIES: readonly AuditorQuery[] = [
   },
   {
     name: 'agent-changes-by-runbook-version',
-    question: 'All changes agents initiated, by runbook version.',
+    question:
+      'All changes agents initiated, and every promotion, demotion and runbook version put live with who approved it, by runbook version.',
     parameters: ['from', 'to'],
     countBy: 'runbook_version',
     sql: agentChangesSql(RECORD_PERIOD),
@@ -155,7 +178,7 @@ export const AUDITOR_QUERIES: readonly AuditorQuery[] = [
   {
     name: 'payments-without-approved-invoice',
     question:
-      'Money the bank statements show leaving with no approved invoice behind it: unexplained debits, and payments whose invoice was never held after approval.',
+      'Money the bank statements show leaving with no approved invoice (or refund or payout) behind it: unexplained debits, and payments whose invoice was never held after approval.',
     parameters: ['from', 'to', 'from', 'to'],
     countBy: 'finding',
     sql: paymentsWithoutInvoiceSql(RECORD_PERIOD),
