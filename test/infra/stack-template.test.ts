@@ -323,6 +323,7 @@ describe.each(stages)('Tollgate-$stageName approval limits', ({ stageName, templ
       ListApprovals: limits,
       InvoiceHoldPayment: limits,
       PaymentReleaseRun: limits,
+      RefundPayoutHold: limits,
     });
     expect(
       catalogFunctions()
@@ -335,6 +336,7 @@ describe.each(stages)('Tollgate-$stageName approval limits', ({ stageName, templ
       'InvoiceHoldPayment',
       'ListApprovals',
       'PaymentReleaseRun',
+      'RefundPayoutHold',
     ]);
   });
 });

@@ -90,6 +90,8 @@ export const refundPayout = defineRunbook<RefundPayoutRequest>({
       entry: 'lambdas/runbooks/refund-payout/handlers/hold.ts',
       description:
         "Refund or payout: reserved against the order's charges or the contract's balance, then held in escrow with a cooling-off period.",
+      // A person's approval is re-checked against their limit where the money moves.
+      approvalLimits: true,
       tables: { work: 'readWrite', reference: 'read', trust: 'read', escrow: 'readWrite' },
       evidence: 'write',
     },
