@@ -7,6 +7,7 @@ import { PROJECT_ROOT } from '../../lib/project-root.ts';
 import { issueDevToken } from '../../local/dev-identity.ts';
 import { LOCAL_EVIDENCE_BUCKET, type LocalStack, startLocalStack } from '../../local/local-stack.ts';
 import { evidenceSource, runVerify } from '../evidence-commands.ts';
+import { formatInquirySummary, type InquiryDemoSummary, runInquiryDemo } from './demo-inquiries.ts';
 import { formatPaymentSummary, type PaymentLoopSummary, runPaymentLoop } from './demo-payments.ts';
 import { readSnapshot, seed } from './seed.ts';
 
@@ -98,6 +99,8 @@ export interface DemoSummary {
   readonly cases: readonly CaseOutcome[];
   /** The money loop after the approvals (payment run, bank answers, reconciliation); null when skipped. */
   readonly payments: PaymentLoopSummary | null;
+  /** Vendors asking about their invoices afterwards (the vendor-inquiry runbook); null when skipped. */
+  readonly inquiries: InquiryDemoSummary | null;
 }
 
 export interface DemoOptions {
@@ -113,6 +116,8 @@ export interface DemoOptions {
   readonly timeoutMs?: number;
   /** Go on past the approvals: pay, let the simulated bank answer, reconcile. @default true */
   readonly payments?: boolean;
+  /** Then vendors ask about their invoices: answered, and one drafted for a clerk. @default true */
+  readonly inquiries?: boolean;
 }
 
 type ApiCall = (
@@ -263,6 +268,21 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
             note: (line) => options.progress?.write(`${line}\n`),
           });
 
+    const inquiries =
+      options.inquiries === false
+        ? null
+        : await runInquiryDemo({
+            api,
+            tag: runTag,
+            timeoutMs,
+            snapshot,
+            invoices: outcomes.map((o) => ({
+              executionId: o.executionId,
+              invoiceNumber: o.invoiceNumber,
+              finalStatus: o.finalStatus,
+            })),
+          });
+
     await stack.digestNow({ final: true });
     const verifyLines: string[] = [];
     const exitCode = await runVerify(evidenceSource({ dataDir: stack.dataDir }), {}, (line) =>
@@ -280,6 +300,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
       evidenceFolder: join(stack.dataDir, 's3', LOCAL_EVIDENCE_BUCKET),
       dataDir: stack.dataDir,
       payments,
+      inquiries,
     });
   } finally {
     if (ownStack) await stack.stop();
@@ -291,7 +312,8 @@ export function demoExitCode(summary: DemoSummary): number {
   return summary.mismatches.length === 0 &&
     summary.evidence.exitCode === 0 &&
     summary.evidence.invalid === 0 &&
-    (summary.payments?.problems.length ?? 0) === 0
+    (summary.payments?.problems.length ?? 0) === 0 &&
+    (summary.inquiries?.problems.length ?? 0) === 0
     ? 0
     : 1;
 }
@@ -325,6 +347,7 @@ export function formatSummary(summary: DemoSummary): string[] {
     `  Runs ended as decided     ${summary.invoices - summary.runProblems.length} of ${summary.invoices}`,
     ...summary.runProblems.map((m) => `    RUN ${m.caseId}: ${m.problem}`),
     ...(summary.payments ? formatPaymentSummary(summary.payments) : []),
+    ...(summary.inquiries ? formatInquirySummary(summary.inquiries) : []),
     `  Evidence verified         ${summary.evidence.valid} objects valid, ${summary.evidence.invalid} invalid${summary.evidence.exitCode === 0 ? '' : ' (verification FAILED)'}`,
     `  Evidence folder           ${summary.evidenceFolder}`,
     '',
@@ -344,6 +367,7 @@ function summarise(
     | 'evidenceFolder'
     | 'dataDir'
     | 'payments'
+    | 'inquiries'
   >,
 ): DemoSummary {
   const decisions: Record<Decision, number> = { AUTO_APPROVED: 0, PENDING_APPROVAL: 0, REJECTED: 0 };

@@ -19,6 +19,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { METRIC, METRICS_NAMESPACE } from '#platform/aws/metric-names.ts';
+import inquiryPolicy from '../../statemachines/policies/vendor-inquiry.json' with { type: 'json' };
 import type { ActionFunction } from './action-function.ts';
 import type { Runbook } from './runbook.ts';
 
@@ -231,6 +232,22 @@ export class OperationsDashboard extends Construct {
             left: [
               metric(METRIC.disputeResolutionTime, 'p50').with({ label: 'p50' }),
               metric(METRIC.disputeResolutionTime, 'Maximum').with({ label: 'max' }),
+            ],
+            width: 24,
+          }),
+        ],
+        [
+          new GraphWidget({
+            title: 'Vendor inquiry response time, received to reply sent (s)',
+            left: [
+              metric(METRIC.vendorReplyTime, 'p50').with({ label: 'p50' }),
+              metric(METRIC.vendorReplyTime, 'p95').with({ label: 'p95' }),
+            ],
+            leftAnnotations: [
+              {
+                value: inquiryPolicy.responseTargetMinutes * 60,
+                label: `target ${inquiryPolicy.responseTargetMinutes} min`,
+              },
             ],
             width: 24,
           }),

@@ -45,6 +45,7 @@ describe('operations dashboard', () => {
       'ModelThrottles',
       'ApprovalsPending',
       'ApprovalsPastDeadline',
+      'VendorReplyTime',
     ]) {
       expect(body, name).toContain(`"Tollgate","${name}","service","tollgate","stage","dev"`);
     }

@@ -17,4 +17,5 @@ export const METRIC = {
   approvalsPending: 'ApprovalsPending',
   approvalsPastDeadline: 'ApprovalsPastDeadline',
   disputeResolutionTime: 'DisputeResolutionTime',
+  vendorReplyTime: 'VendorReplyTime',
 } as const;

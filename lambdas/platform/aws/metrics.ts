@@ -55,6 +55,11 @@ export function recordDisputeResolution(seconds: number, resolution: string): vo
   publish([{}, { resolution }], [[METRIC.disputeResolutionTime, MetricUnit.Seconds, Math.max(0, seconds)]]);
 }
 
+/** A vendor inquiry from received to reply sent: the stage-wide distribution and one per intent. */
+export function recordVendorReplyTime(seconds: number, intent: string): void {
+  publish([{}, { intent }], [[METRIC.vendorReplyTime, MetricUnit.Seconds, Math.max(0, seconds)]]);
+}
+
 /** Submission to final status: the stage-wide distribution (p50/p95) and one per final status. */
 export function recordCycleTime(milliseconds: number, finalStatus: string): void {
   publish([{}, { finalStatus }], [[METRIC.cycleTime, MetricUnit.Milliseconds, Math.max(0, milliseconds)]]);

@@ -138,4 +138,14 @@ describe('runDemo on the AP sample set', () => {
     ]);
     await expect(byInvoiceDate).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
   });
+
+  it('answers vendors about their invoices afterwards, and drafts one for a clerk', () => {
+    // Assess: two answered from the system of record, an unknown sender acknowledged, one drafted
+    const inquiries = summary.inquiries;
+    expect(inquiries?.problems).toEqual([]);
+    expect(inquiries?.inquiries.map((q) => q.status)).toEqual(['SENT', 'SENT', 'SENT', 'DRAFT']);
+    expect(inquiries?.inquiries[0]?.says).toMatch(/^Invoice \S+: /);
+    expect(inquiries?.inquiries[2]?.vendorId).toBeNull();
+    expect(inquiries?.inquiries[3]?.draftReasons).toContain('SUSPICIOUS_MESSAGE');
+  });
 });

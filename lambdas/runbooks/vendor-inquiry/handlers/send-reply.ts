@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { recordVendorReplyTime } from '#platform/aws/metrics.ts';
 import { openException } from '#platform/exceptions/adapters/exceptions-dynamodb.ts';
 import { runbookStep } from '#platform/runs/handlers/runbook-step.ts';
 import { loadAgentStanding } from '#platform/trust/adapters/trust-store-dynamodb.ts';
@@ -169,6 +170,9 @@ export const handler = runbookStep({
           },
         },
       ],
+      metric: () => {
+        if (responseSeconds !== null) recordVendorReplyTime(responseSeconds, classification.intent);
+      },
       after: async () => {
         if (!exceptionId) return;
         await openException({
