@@ -15,6 +15,7 @@ import { formatSimulateSummary, simulateLocalBank } from './commands/bank-simula
 import { DEFAULT_SAMPLES_DIR, demoExitCode, formatSummary, runDemo } from './commands/demo.ts';
 import { useDeployedStack } from './commands/deployed-stack.ts';
 import { runReplay } from './commands/replay.ts';
+import { decideRelease, formatHistory, proposeRelease, runbookHistory } from './commands/runbook.ts';
 import { formatRuns, listRuns } from './commands/runs.ts';
 import { readSnapshot, seed } from './commands/seed.ts';
 import { fetchTrustPacket, formatTrustPacket } from './commands/trust-packet.ts';
@@ -181,12 +182,26 @@ program
   )
   .argument('<agentId>', 'the agent, e.g. invoice-review-agent')
   .option('--markdown', 'print the readable page instead of JSON')
+  .option('--html', 'print the readable page as HTML (one file, nothing loaded from elsewhere)')
   .option('--user <name>', 'demo user to ask as (auditor, controller or platform admin)', 'finley.auditor')
   .option('--data-dir <dir>', 'data folder of the running local stack', DEFAULT_DATA_DIR)
-  .action(async (agentId: string, options: { markdown?: boolean; user: string; dataDir: string }) => {
-    const packet = await fetchTrustPacket({ agentId, user: options.user, dataDir: resolve(options.dataDir) });
-    process.stdout.write(formatTrustPacket(packet, options.markdown === true));
-  });
+  .action(
+    async (
+      agentId: string,
+      options: { markdown?: boolean; html?: boolean; user: string; dataDir: string },
+    ) => {
+      if (options.markdown && options.html)
+        throw new InvalidArgumentError('give --markdown or --html, not both.');
+      const packet = await fetchTrustPacket({
+        agentId,
+        user: options.user,
+        dataDir: resolve(options.dataDir),
+      });
+      process.stdout.write(
+        formatTrustPacket(packet, options.html ? 'html' : options.markdown ? 'markdown' : 'json'),
+      );
+    },
+  );
 
 program
   .command('replay')
@@ -224,6 +239,131 @@ program
       process.stdout.write(
         options.json ? `${JSON.stringify(report, null, 2)}\n` : formatReplay(report).join('\n'),
       );
+    },
+  );
+
+const runbook = program
+  .command('runbook')
+  .description(
+    'The control room: which runbook version is live in dev, uat and prod, and change requests to promote or roll back one (on the running local stack).',
+  );
+
+runbook
+  .command('history')
+  .description(
+    'Which version is live in each stage, since when, approved by whom; every change request with its diff.',
+  )
+  .argument('<runbook>', 'e.g. invoice-reconciliation')
+  .option('--user <name>', 'demo user to ask as (auditor, controller or platform admin)', 'finley.auditor')
+  .option('--json', 'print the API answer as JSON')
+  .option('--data-dir <dir>', 'data folder of the running local stack', DEFAULT_DATA_DIR)
+  .action(async (name: string, options: { user: string; json?: boolean; dataDir: string }) => {
+    const view = await runbookHistory(resolve(options.dataDir), options.user, name);
+    process.stdout.write(
+      options.json ? `${JSON.stringify(view, null, 2)}\n` : `${formatHistory(view).join('\n')}\n`,
+    );
+  });
+
+runbook
+  .command('promote')
+  .description(
+    "Propose a runbook version for a stage: this checkout's files (or --version, one proposed before), with an eval or replay report; someone else approves it.",
+  )
+  .argument('<runbook>', 'e.g. invoice-reconciliation')
+  .requiredOption('--to <stage>', 'dev, uat or prod (prod only a version that passed uat)')
+  .requiredOption('--reason <text>', 'why this change')
+  .option('--version <hash>', 'a version proposed before (default: the files of this checkout)')
+  .option('--report <file>', 'a report from tollgate eval or tollgate replay --json')
+  .option('--user <name>', 'demo platform admin', 'gray.admin')
+  .option('--data-dir <dir>', 'data folder of the running local stack', DEFAULT_DATA_DIR)
+  .action(
+    async (
+      name: string,
+      options: {
+        to: string;
+        reason: string;
+        version?: string;
+        report?: string;
+        user: string;
+        dataDir: string;
+      },
+    ) => {
+      const change = await proposeRelease({
+        dataDir: resolve(options.dataDir),
+        user: options.user,
+        runbook: name,
+        stage: options.to,
+        kind: 'promotion',
+        reason: options.reason,
+        ...(options.version ? { version: options.version } : {}),
+        ...(options.report ? { reportFile: resolve(options.report) } : {}),
+      });
+      process.stdout.write(`${JSON.stringify(change, null, 2)}\n`);
+    },
+  );
+
+runbook
+  .command('rollback')
+  .description('Propose rolling a stage back to a version approved into it before; approved like any change.')
+  .argument('<runbook>', 'e.g. invoice-reconciliation')
+  .requiredOption('--stage <stage>', 'dev, uat or prod')
+  .requiredOption('--to-version <hash>', 'the earlier approved version (tollgate runbook history)')
+  .requiredOption('--reason <text>', 'why roll back')
+  .option('--report <file>', 'a report from tollgate eval or tollgate replay --json')
+  .option('--user <name>', 'demo platform admin', 'gray.admin')
+  .option('--data-dir <dir>', 'data folder of the running local stack', DEFAULT_DATA_DIR)
+  .action(
+    async (
+      name: string,
+      options: {
+        stage: string;
+        toVersion: string;
+        reason: string;
+        report?: string;
+        user: string;
+        dataDir: string;
+      },
+    ) => {
+      const change = await proposeRelease({
+        dataDir: resolve(options.dataDir),
+        user: options.user,
+        runbook: name,
+        stage: options.stage,
+        kind: 'rollback',
+        version: options.toVersion,
+        reason: options.reason,
+        ...(options.report ? { reportFile: resolve(options.report) } : {}),
+      });
+      process.stdout.write(`${JSON.stringify(change, null, 2)}\n`);
+    },
+  );
+
+runbook
+  .command('decide')
+  .description('Approve (the version goes live in its stage) or refuse a change request; never its author.')
+  .argument('<runbook>', 'e.g. invoice-reconciliation')
+  .argument('<changeId>', 'the change request id')
+  .option('--approve', 'approve it')
+  .option('--reject', 'refuse it')
+  .requiredOption('--comment <text>', 'why')
+  .option('--user <name>', 'demo controller or platform admin', 'casey.controller')
+  .option('--data-dir <dir>', 'data folder of the running local stack', DEFAULT_DATA_DIR)
+  .action(
+    async (
+      name: string,
+      changeId: string,
+      options: { approve?: boolean; reject?: boolean; comment: string; user: string; dataDir: string },
+    ) => {
+      if (options.approve === options.reject) throw new InvalidArgumentError('give --approve or --reject.');
+      const decided = await decideRelease({
+        dataDir: resolve(options.dataDir),
+        user: options.user,
+        runbook: name,
+        changeId,
+        decision: options.approve ? 'APPROVE' : 'REJECT',
+        comment: options.comment,
+      });
+      process.stdout.write(`${JSON.stringify(decided, null, 2)}\n`);
     },
   );
 

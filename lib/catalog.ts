@@ -116,6 +116,34 @@ const PLATFORM_FUNCTIONS: readonly FunctionDefinition[] = [
     tables: { trust: 'read', escrow: 'read' },
   },
   {
+    id: 'ListRunbookReleases',
+    entry: 'lambdas/platform/releases/handlers/list-releases.ts',
+    description:
+      "API: a runbook's releases: the version live in each stage, since when, approved by whom, and every change request.",
+    tables: { work: 'read' },
+  },
+  {
+    // One function for both routes that write change requests: the same grants, half the resources.
+    id: 'RunbookChangeRequests',
+    entry: 'lambdas/platform/releases/handlers/change-requests.ts',
+    description:
+      'API: a platform admin proposes a runbook version for a stage (or a rollback) with its diff and report; someone other than the author approves it live or refuses it.',
+    tables: { work: 'readWrite' },
+    evidence: 'write',
+  },
+  {
+    id: 'CheckRunbookReleases',
+    entry: 'lambdas/platform/releases/handlers/check-releases.ts',
+    description:
+      'Runbook step (deployment-check): every deployed runbook version must have been put live in the stage by an approved change.',
+    // work readWrite: the step's own evidence chain head; release records are only read.
+    tables: { work: 'readWrite' },
+    evidence: 'write',
+    get recordsFor() {
+      return allRunbooks();
+    },
+  },
+  {
     id: 'ExpireHolds',
     entry: 'lambdas/platform/escrow/handlers/expire-holds.ts',
     description: 'Escrow sweeper: expire open holds past their expiry, returning the money to available.',
@@ -181,8 +209,8 @@ const PLATFORM_FUNCTIONS: readonly FunctionDefinition[] = [
     id: 'FileDispute',
     entry: 'lambdas/platform/disputes/handlers/file-dispute.ts',
     description:
-      "API: a controller freezes a HELD hold with a dispute; it becomes the initiating agent's outcome.",
-    tables: { escrow: 'readWrite', work: 'readWrite', trust: 'readWrite' },
+      "API: a controller, or the account owner of the customer or partner paid, freezes a HELD hold with a dispute; it becomes the initiating agent's outcome.",
+    tables: { escrow: 'readWrite', work: 'readWrite', trust: 'readWrite', reference: 'read' },
     evidence: 'write',
     notifications: 'publish',
   },
@@ -275,6 +303,26 @@ export const ROUTES: readonly RouteDefinition[] = [
   },
   {
     method: 'GET',
+    path: '/runbooks/{runbook}/releases',
+    functionId: 'ListRunbookReleases',
+    roles: ['auditor', 'controller', 'platform_admin'],
+  },
+  {
+    method: 'POST',
+    path: '/runbooks/{runbook}/releases',
+    functionId: 'RunbookChangeRequests',
+    roles: ['platform_admin'],
+    jsonBody: true,
+  },
+  {
+    method: 'POST',
+    path: '/runbooks/{runbook}/releases/{changeId}/decision',
+    functionId: 'RunbookChangeRequests',
+    roles: ['controller', 'platform_admin'],
+    jsonBody: true,
+  },
+  {
+    method: 'GET',
     path: '/approvals',
     functionId: 'ListApprovals',
     roles: ['ap_clerk', 'controller'],
@@ -297,7 +345,8 @@ export const ROUTES: readonly RouteDefinition[] = [
     method: 'POST',
     path: '/holds/{holdId}/disputes',
     functionId: 'FileDispute',
-    roles: ['controller'],
+    // A clerk or analyst only as the account owner of the customer or partner the hold pays (checked in the handler).
+    roles: ['controller', 'ap_clerk', 'fpa'],
     jsonBody: true,
   },
   {

@@ -1,4 +1,5 @@
 import { type TrustPacket, trustPacketMarkdown } from '#platform/trust/core/trust-packet.ts';
+import { trustPacketHtml } from '#platform/trust/core/trust-packet-html.ts';
 import { getFromLocalApi } from './local-api.ts';
 
 export interface TrustPacketOptions {
@@ -16,7 +17,8 @@ export async function fetchTrustPacket(options: TrustPacketOptions): Promise<Tru
   );
 }
 
-/** The packet as printed: pretty JSON, or the Markdown page. */
-export function formatTrustPacket(packet: TrustPacket, markdown: boolean): string {
-  return markdown ? trustPacketMarkdown(packet) : `${JSON.stringify(packet, null, 2)}\n`;
+/** The packet as printed: pretty JSON, the Markdown page, or the HTML page. */
+export function formatTrustPacket(packet: TrustPacket, format: 'json' | 'markdown' | 'html'): string {
+  if (format === 'html') return trustPacketHtml(packet);
+  return format === 'markdown' ? trustPacketMarkdown(packet) : `${JSON.stringify(packet, null, 2)}\n`;
 }

@@ -365,6 +365,16 @@ export const STAGE_DEFAULTS: Readonly<Record<string, StageDefaults>> = {
     apiThrottle: { rateLimit: 10, burstLimit: 20 },
     network: { mode: 'public' },
   },
+  /**
+   * uat: shaped like prod (isolated network) so a runbook version is tried where it will run,
+   * with a GOVERNANCE lock of 90 days; prod accepts only a version approved into uat.
+   */
+  uat: {
+    evidenceRetention: { mode: 'GOVERNANCE', days: 90 },
+    logRetentionDays: 90,
+    apiThrottle: { rateLimit: 20, burstLimit: 40 },
+    network: { mode: 'isolated' },
+  },
   /** prod: COMPLIANCE lock for seven years (2557 days), the usual retention for AP records. */
   prod: {
     evidenceRetention: { mode: 'COMPLIANCE', days: 2557 },

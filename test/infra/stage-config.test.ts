@@ -30,6 +30,16 @@ describe('resolveStageConfig', () => {
     expect(prod.modelId).toBe(MODEL);
   });
 
+  it('resolves uat, the stage between dev and prod: isolated like prod, a GOVERNANCE lock of 90 days', () => {
+    // Act
+    const uat = resolveStageConfig('uat', shippedContext().stages);
+
+    // Assess
+    expect(uat.evidenceRetention).toEqual({ mode: 'GOVERNANCE', days: 90 });
+    expect(uat.network.mode).toBe('isolated');
+    expect(uat.modelId).toBe(MODEL);
+  });
+
   it('lays cdk.json overrides over the defaults, key by key', () => {
     // Act
     const config = resolveStageConfig('dev', {
@@ -44,11 +54,11 @@ describe('resolveStageConfig', () => {
 
   it('rejects an unknown stage and says how to add it', () => {
     // Act
-    const error = failure(() => resolveStageConfig('uat', { dev: { modelId: MODEL } }));
+    const error = failure(() => resolveStageConfig('qa', { dev: { modelId: MODEL } }));
 
     // Assess
     expect(error.code).toBe('UNKNOWN_STAGE');
-    expect(error.message).toContain('"stages.uat"');
+    expect(error.message).toContain('"stages.qa"');
     expect(error.message).toContain('cdk.json');
   });
 

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { defineRunbook } from '#platform/runs/core/runbook-module.ts';
 
-/** The platform's own check after a deploy: write a probe, read it back, leave evidence. */
+/**
+ * The platform's own check after a deploy: write a probe, read it back, leave evidence, and (in a
+ * controlled stage) find every deployed runbook version put live there by an approved change.
+ */
 export const deploymentCheck = defineRunbook({
   name: 'deployment-check',
   description: 'Proves a freshly deployed stack can run a runbook end to end.',
@@ -11,6 +14,8 @@ export const deploymentCheck = defineRunbook({
   tasks: {
     WriteProbeFunctionArn: 'DeploymentCheckWriteProbe',
     ReadProbeFunctionArn: 'DeploymentCheckReadProbe',
+    // A platform function: in dev, uat and prod every deployed version must have an approved change.
+    CheckReleasesFunctionArn: 'CheckRunbookReleases',
   },
   functions: [
     {
