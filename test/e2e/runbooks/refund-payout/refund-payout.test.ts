@@ -224,6 +224,50 @@ describe('refunds within and outside the agent authority', () => {
   });
 });
 
+describe("the payee's account owner may dispute a refund", () => {
+  it('lets the account owner of the customer file, refuses another clerk, and leaves the resolution to a controller', async () => {
+    // Prepare: a refund to C-3001, whose account owner in the system of record is blake.clerk.
+    // The agent already made its two refunds to C-3001 today, so a clerk approves this third one.
+    const { executionId, view: waiting } = await run(
+      'refund-owner-1',
+      refund({ amount: '10.00', reason: 'Late delivery credit.' }),
+    );
+    expect(waiting.reasonCodes).toContain('PAYEE_DAILY_COUNT');
+    expect((await decide(executionId, 'avery.clerk', 'APPROVE')).status).toBe(200);
+    const view = await settle(executionId);
+    const holdId = view.hold?.holdId as string;
+    expect(view.outcome, JSON.stringify(view)).toMatchObject({ status: 'HELD' });
+    const file = (user: string, id: string) =>
+      harness.api('POST', `/holds/${id}/disputes`, {
+        user,
+        body: { reason: 'The customer was refunded by card already.' },
+      });
+
+    // Act
+    const stranger = await file('avery.clerk', holdId);
+    const owner = await file('blake.clerk', holdId);
+
+    // Assess
+    expect(stranger.status).toBe(403);
+    expect(stranger.body.error.reason).toBe('NOT_ACCOUNT_OWNER');
+    expect(owner.status, JSON.stringify(owner.body)).toBe(201);
+    expect(owner.body).toMatchObject({ filedBy: 'blake.clerk', filedRole: 'account_owner' });
+    expect((await ledger.getHold(holdId))?.status).toBe('DISPUTED');
+    // The filer never resolves; a controller does.
+    const own = await harness.api('POST', `/disputes/${owner.body.disputeId}/resolution`, {
+      user: 'blake.clerk',
+      body: { resolution: 'void', reason: 'mine' },
+    });
+    expect(own.status).toBe(403);
+    const resolved = await harness.api('POST', `/disputes/${owner.body.disputeId}/resolution`, {
+      user: 'dana.controller',
+      body: { resolution: 'post', reason: 'The card refund was for another order; this one stands.' },
+    });
+    expect(resolved.status, JSON.stringify(resolved.body)).toBe(200);
+    expect((await ledger.getHold(holdId))?.status).toBe('POSTED');
+  });
+});
+
 describe('held refunds reach a payment run only after the cooling-off period', () => {
   const payRun = async (key: string, asOf: string) => {
     const started = await harness.api('POST', '/runbooks/payment-run/executions', {
