@@ -1,5 +1,7 @@
 /** The API from the page: the same routes the CLI and curl use, with the signed-in person's bearer token. */
 
+import { authorizeUrl, exchangeCode, type HostedSignIn, randomToken } from './pkce.ts';
+
 const TOKEN_KEY = 'tollgate.token';
 
 /** An API answer: read field by field and shown as text, so it stays loosely typed. */
@@ -54,6 +56,48 @@ export function currentSession(): Session | undefined {
 
 export function signOut(): void {
   sessionStorage.removeItem(TOKEN_KEY);
+}
+
+const PKCE_KEY = 'tollgate.pkce';
+
+/**
+ * How this page signs people in: in AWS, /config.json (uploaded beside the page) names the
+ * stack's hosted UI; on the local stack there is none and the dev sign-in is used.
+ */
+export async function hostedSignIn(): Promise<HostedSignIn | undefined> {
+  const response = await fetch('/config.json').catch(() => undefined);
+  if (!response?.ok) return undefined;
+  const body = (await response.json().catch(() => undefined)) as { signIn?: HostedSignIn } | undefined;
+  return body?.signIn;
+}
+
+/** Sends the browser to the hosted UI, keeping the verifier and state for the way back. */
+export async function startHostedSignIn(config: HostedSignIn): Promise<void> {
+  const verifier = randomToken();
+  const state = randomToken();
+  sessionStorage.setItem(PKCE_KEY, JSON.stringify({ verifier, state }));
+  location.assign(await authorizeUrl(config, verifier, state));
+}
+
+/** On the way back from the hosted UI: checks the state, trades the code, keeps the ID token. */
+export async function finishHostedSignIn(config: HostedSignIn): Promise<Session | undefined> {
+  const query = new URLSearchParams(location.search);
+  const code = query.get('code');
+  if (!code) return undefined;
+  const kept = JSON.parse(sessionStorage.getItem(PKCE_KEY) ?? 'null') as {
+    verifier: string;
+    state: string;
+  } | null;
+  sessionStorage.removeItem(PKCE_KEY);
+  history.replaceState(null, '', `${location.pathname}#/inbox`);
+  if (!kept || query.get('state') !== kept.state)
+    throw new ApiError(
+      400,
+      'VALIDATION_FAILED',
+      'The sign-in answer does not belong to this page; sign in again.',
+    );
+  sessionStorage.setItem(TOKEN_KEY, await exchangeCode(config, code, kept.verifier));
+  return currentSession();
 }
 
 async function parse(response: Response): Promise<Json> {

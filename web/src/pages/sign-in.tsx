@@ -1,25 +1,74 @@
-import { useState } from 'preact/hooks';
-import { demoUsers, type Session, signInAs } from '../api.ts';
+import { useEffect, useState } from 'preact/hooks';
+import {
+  demoUsers,
+  finishHostedSignIn,
+  hostedSignIn,
+  type Session,
+  signInAs,
+  startHostedSignIn,
+} from '../api.ts';
+import type { HostedSignIn } from '../pkce.ts';
 import { useLoad } from '../use-load.ts';
 
-/** The local stack's sign-in: pick a demo user. (In AWS the stack's Cognito hosted UI signs people in.) */
+/**
+ * Sign-in: in AWS, at the stack's Cognito hosted UI (authorization code with PKCE); on the local
+ * stack, as one of its demo users.
+ */
 export function SignInPage({ onSignedIn }: { onSignedIn: (session: Session) => void }) {
+  const mode = useLoad('sign-in', async (): Promise<{ hosted?: HostedSignIn }> => {
+    const hosted = await hostedSignIn();
+    return hosted ? { hosted } : {};
+  });
+  const hosted = mode.data?.hosted;
+  const [error, setError] = useState<string>();
+  useEffect(() => {
+    if (!hosted) return;
+    finishHostedSignIn(hosted).then(
+      (session) => session && onSignedIn(session),
+      (e: Error) => setError(e.message),
+    );
+  }, [hosted, onSignedIn]);
+
+  return (
+    <section>
+      <h1 tabIndex={-1}>Sign in</h1>
+      {mode.loading ? (
+        <p role="status">Loading…</p>
+      ) : hosted ? (
+        <p>
+          <button type="button" class="primary" onClick={() => startHostedSignIn(hosted)}>
+            Sign in with your organisation account
+          </button>
+        </p>
+      ) : (
+        <DemoSignIn onSignedIn={onSignedIn} onError={setError} />
+      )}
+      {error && <p role="alert">{error}</p>}
+    </section>
+  );
+}
+
+function DemoSignIn({
+  onSignedIn,
+  onError,
+}: {
+  onSignedIn: (session: Session) => void;
+  onError: (message: string | undefined) => void;
+}) {
   const users = useLoad('users', demoUsers);
   const [chosen, setChosen] = useState('');
-  const [error, setError] = useState<string>();
   const submit = async (event: Event) => {
     event.preventDefault();
-    setError(undefined);
+    onError(undefined);
     try {
       onSignedIn(await signInAs(chosen));
       location.hash = '#/inbox';
     } catch (e) {
-      setError((e as Error).message);
+      onError((e as Error).message);
     }
   };
   return (
-    <section>
-      <h1 tabIndex={-1}>Sign in</h1>
+    <>
       <p>This is the local stack: sign in as one of its demo users.</p>
       {users.error && <p role="alert">{users.error.message}</p>}
       <form onSubmit={submit}>
@@ -41,7 +90,6 @@ export function SignInPage({ onSignedIn }: { onSignedIn: (session: Session) => v
           Sign in
         </button>
       </form>
-      {error && <p role="alert">{error}</p>}
-    </section>
+    </>
   );
 }
