@@ -5,7 +5,7 @@ import { DynamoDbTrustStore } from '#platform/trust/adapters/trust-store-dynamod
 import { trustPacketMarkdown } from '#platform/trust/core/trust-packet.ts';
 import { seed } from '../../../../bin/commands/seed.ts';
 import { fetchTrustPacket } from '../../../../bin/commands/trust-packet.ts';
-import { evidenceSource, runVerify } from '../../../../bin/evidence-commands.ts';
+import { evidenceSource, runExport, runVerify } from '../../../../bin/evidence-commands.ts';
 import { erp, structuredInvoice, submitInvoice } from '../../../support/ap-invoices.ts';
 import { type Harness, startHarness } from '../../../support/local-stack-harness.ts';
 
@@ -370,6 +370,26 @@ describe('an agent earning authority', () => {
     const markdown = trustPacketMarkdown(packet);
     expect(markdown).toContain('dana.controller (controller)');
     expect(markdown).toContain('automatic demotion');
+  });
+
+  it('shows its promotion with who signed it and its demotion in the auditor export of agent changes', async () => {
+    // Prepare: the evidence is digested (the packet check above digested it)
+    const today = new Date().toISOString().slice(0, 10);
+
+    // Act
+    const result = await runExport(
+      evidenceSource({ dataDir: harness.dataDir }),
+      'agent-changes-by-runbook-version',
+      { from: today, to: today, format: 'json', outDir: `${harness.dataDir}/exports`, engine: 'duckdb' },
+    );
+
+    // Assess
+    const changes = result.rows.filter((r) => r.runbook === 'trust' && r.agent_id === AGENT);
+    expect(changes.map((r) => [r.change_kind, r.decision, r.approver_id, r.approver_role])).toEqual([
+      ['promotion', 'PROMOTION_APPLIED', 'dana.controller', 'controller'],
+      ['demotion', 'DEMOTED', null, null],
+    ]);
+    expect(result.rows.some((r) => r.change_kind === 'agent_action' && r.agent_id === AGENT)).toBe(true);
   });
 });
 
