@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import {
+  bodyLimitFor,
+  PAYLOAD_TOO_LARGE,
+  payloadTooLargeMessage,
+} from '../lambdas/platform/documents/core/body-limits.ts';
 import { ROUTES, type RouteDefinition } from '../lib/catalog.ts';
 import { type SigningKey, verifyDevToken } from './dev-identity.ts';
 import { type FunctionHost, LOCAL_ACCOUNT } from './function-host.ts';
 import type { WorkRoomSite } from './work-room-site.ts';
-
-/** API Gateway's payload limit. */
-const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
 interface MatchedRoute {
   readonly route: RouteDefinition;
@@ -83,10 +85,12 @@ export class LocalApiGateway {
         );
 
       const chunks: Buffer[] = [];
+      const limit = bodyLimitFor(url.pathname);
       let size = 0;
       for await (const chunk of req) {
         size += (chunk as Buffer).length;
-        if (size > MAX_BODY_BYTES) return refuse(413, 'VALIDATION_FAILED', 'The request body is over 10 MB.');
+        // The same limit per route as the WAF in front of API Gateway (lambdas/platform/documents/core/body-limits.ts).
+        if (size > limit) return refuse(413, PAYLOAD_TOO_LARGE, payloadTooLargeMessage(limit));
         chunks.push(chunk as Buffer);
       }
       const body = chunks.length > 0 ? Buffer.concat(chunks).toString('utf8') : null;

@@ -11,6 +11,7 @@ import {
   LogGroupLogDestination,
   MethodLoggingLevel,
   type Model,
+  ResponseType,
   RestApi,
 } from 'aws-cdk-lib/aws-apigateway';
 import {
@@ -34,6 +35,14 @@ import { CfnLoggingConfiguration, CfnWebACL, CfnWebACLAssociation } from 'aws-cd
 import { Construct } from 'constructs';
 import { ROUTE_ROLES_ENV } from '#platform/aws/resource-env.ts';
 import type { Role } from '#platform/core/roles.ts';
+import {
+  DOCUMENT_BODY_PATHS,
+  greaterThanPattern,
+  MAX_BODY_BYTES,
+  MAX_DOCUMENT_BODY_BYTES,
+  PAYLOAD_TOO_LARGE,
+  payloadTooLargeMessage,
+} from '#platform/documents/core/body-limits.ts';
 import type { RouteDefinition } from '../catalog.ts';
 import type { ApiThrottle, FederationSettings } from '../config/stage-config.ts';
 import type { ActionFunction } from './action-function.ts';
@@ -195,6 +204,17 @@ export class FinanceApi extends Construct {
         metricsEnabled: true,
       },
     });
+    // What API Gateway answers itself (no token, a bad body, throttling, too large) has the
+    // handlers' shape: { "error": { "code", "message" } }.
+    for (const [type, code, status] of GATEWAY_RESPONSES) {
+      this.api.addGatewayResponse(`Response${type.responseType}`, {
+        type,
+        ...(status ? { statusCode: status } : {}),
+        templates: {
+          'application/json': `{"error":{"code":"${code}","message":$context.error.messageString}}`,
+        },
+      });
+    }
     const cloudWatchRole = this.api.node.tryFindChild('CloudWatchRole');
     if (cloudWatchRole) {
       Validations.of(cloudWatchRole).acknowledge({
@@ -252,8 +272,28 @@ export class FinanceApi extends Construct {
       scope: 'REGIONAL',
       defaultAction: { allow: {} },
       visibilityConfig: metrics('TollgateApi'),
+      // Inspect up to 64 KB of a body (the default is 16 KB): the size rule below relies on it.
+      associationConfig: { requestBody: { API_GATEWAY: { defaultSizeInspectionLimit: 'KB_64' } } },
+      customResponseBodies: {
+        [PAYLOAD_TOO_LARGE]: {
+          contentType: 'APPLICATION_JSON',
+          content: JSON.stringify({
+            error: { code: PAYLOAD_TOO_LARGE, message: payloadTooLargeMessage(MAX_BODY_BYTES) },
+          }),
+        },
+        DocumentTooLarge: {
+          contentType: 'APPLICATION_JSON',
+          content: JSON.stringify({
+            error: { code: PAYLOAD_TOO_LARGE, message: payloadTooLargeMessage(MAX_DOCUMENT_BODY_BYTES) },
+          }),
+        },
+      },
       rules: [
-        managedRule('AWSManagedRulesCommonRuleSet', 1),
+        bodyLimitRule(0),
+        documentBodyLimitRule(4),
+        // The common rule set blocks every body over 8 KB (SizeRestrictions_BODY): counted here,
+        // because body size is decided by the rule above, per route, with the local gateway's limits.
+        managedRule('AWSManagedRulesCommonRuleSet', 1, ['SizeRestrictions_BODY']),
         managedRule('AWSManagedRulesKnownBadInputsRuleSet', 2),
         {
           name: 'RequestsPerClientIp',
@@ -304,6 +344,18 @@ export class FinanceApi extends Construct {
   }
 }
 
+/**
+ * API Gateway's own answers and the error code each carries; the status is API Gateway's unless
+ * given. Two in the handlers' vocabulary; every other 4XX and 5XX names its gateway response type
+ * as its code (ACCESS_DENIED, THROTTLED, BAD_REQUEST_BODY…). Few on purpose: a stack holds 500 resources.
+ */
+const GATEWAY_RESPONSES: readonly (readonly [ResponseType, string, string?])[] = [
+  [ResponseType.UNAUTHORIZED, 'UNAUTHENTICATED'],
+  [ResponseType.REQUEST_TOO_LARGE, PAYLOAD_TOO_LARGE, '413'],
+  [ResponseType.DEFAULT_4XX, '$context.error.responseType'],
+  [ResponseType.DEFAULT_5XX, '$context.error.responseType'],
+];
+
 /** Path parameters and required headers must be present; query parameters are optional. */
 function requestParameters(route: RouteDefinition): Record<string, boolean> {
   const parameters: Record<string, boolean> = {};
@@ -314,13 +366,101 @@ function requestParameters(route: RouteDefinition): Record<string, boolean> {
   return parameters;
 }
 
-function managedRule(name: string, priority: number): CfnWebACL.RuleProperty {
+function managedRule(
+  name: string,
+  priority: number,
+  counted: readonly string[] = [],
+): CfnWebACL.RuleProperty {
   return {
     name,
     priority,
     overrideAction: { none: {} },
-    statement: { managedRuleGroupStatement: { vendorName: 'AWS', name } },
+    statement: {
+      managedRuleGroupStatement: {
+        vendorName: 'AWS',
+        name,
+        ...(counted.length > 0
+          ? { ruleActionOverrides: counted.map((rule) => ({ name: rule, actionToUse: { count: {} } })) }
+          : {}),
+      },
+    },
     visibilityConfig: metrics(name),
+  };
+}
+
+/** The request path ends with one of the document routes (API Gateway puts the stage name before it). */
+function onDocumentPath(): CfnWebACL.StatementProperty {
+  const statements = DOCUMENT_BODY_PATHS.map((path) => ({
+    byteMatchStatement: {
+      fieldToMatch: { uriPath: {} },
+      positionalConstraint: 'ENDS_WITH',
+      searchString: path,
+      textTransformations: [{ priority: 0, type: 'NONE' }],
+    },
+  }));
+  return statements.length === 1
+    ? (statements[0] as CfnWebACL.StatementProperty)
+    : { orStatement: { statements } };
+}
+
+/** Blocked with 413 and the JSON error body under `bodyKey`. */
+function tooLarge(bodyKey: string): CfnWebACL.RuleActionProperty {
+  return { block: { customResponse: { responseCode: 413, customResponseBodyKey: bodyKey } } };
+}
+
+/**
+ * 413 PAYLOAD_TOO_LARGE outside the document routes: a body over MAX_BODY_BYTES, the limit the
+ * local gateway applies too (body-limits.ts). A body past the inspection limit counts as over it.
+ */
+function bodyLimitRule(priority: number): CfnWebACL.RuleProperty {
+  return {
+    name: 'BodyOverLimit',
+    priority,
+    action: tooLarge(PAYLOAD_TOO_LARGE),
+    statement: {
+      andStatement: {
+        statements: [
+          { notStatement: { statement: onDocumentPath() } },
+          {
+            sizeConstraintStatement: {
+              fieldToMatch: { body: { oversizeHandling: 'MATCH' } },
+              comparisonOperator: 'GT',
+              size: MAX_BODY_BYTES,
+              textTransformations: [{ priority: 0, type: 'NONE' }],
+            },
+          },
+        ],
+      },
+    },
+    visibilityConfig: metrics('BodyOverLimit'),
+  };
+}
+
+/**
+ * 413 PAYLOAD_TOO_LARGE on a document route whose Content-Length is over
+ * MAX_DOCUMENT_BODY_BYTES (WAF sees only the first 64 KB of a body, and compares header values
+ * as text: the pattern matches exactly the numbers above the limit).
+ */
+function documentBodyLimitRule(priority: number): CfnWebACL.RuleProperty {
+  return {
+    name: 'DocumentBodyOverLimit',
+    priority,
+    action: tooLarge('DocumentTooLarge'),
+    statement: {
+      andStatement: {
+        statements: [
+          onDocumentPath(),
+          {
+            regexMatchStatement: {
+              fieldToMatch: { singleHeader: { Name: 'content-length' } },
+              regexString: greaterThanPattern(MAX_DOCUMENT_BODY_BYTES),
+              textTransformations: [{ priority: 0, type: 'NONE' }],
+            },
+          },
+        ],
+      },
+    },
+    visibilityConfig: metrics('DocumentBodyOverLimit'),
   };
 }
 

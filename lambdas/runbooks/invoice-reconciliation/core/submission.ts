@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { TollgateError } from '#platform/core/errors.ts';
+import { MAX_DOCUMENT_BODY_BYTES } from '#platform/documents/core/body-limits.ts';
 import { readEInvoice } from '#platform/documents/core/read-e-invoice.ts';
 import { invoiceSchema } from './invoice.ts';
 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
-/** API Gateway takes 10 MB; a PDF of 7 MB is about 9.4 MB of base64. */
-const MAX_PDF_BASE64 = 9_500_000;
+/** Within the route's body limit (the same locally and in AWS): a PDF of about 3.7 MB as base64. */
+const MAX_PDF_BASE64 = MAX_DOCUMENT_BODY_BYTES - 1_000;
 
 const AGENT_ID = /^[a-z0-9][a-z0-9-]{2,63}$/;
 
@@ -97,7 +98,10 @@ const invoiceSubmissionShape = z.strictObject({
       z.strictObject({
         pdfBase64: z
           .string()
-          .max(MAX_PDF_BASE64, 'a PDF of at most 7 MB')
+          .max(
+            MAX_PDF_BASE64,
+            'a PDF of at most about 3.7 MB (larger documents are uploaded, not sent in the body)',
+          )
           .regex(BASE64, 'base64')
           .refine(
             (value) => Buffer.from(value.slice(0, 8), 'base64').subarray(0, 4).toString('latin1') === '%PDF',

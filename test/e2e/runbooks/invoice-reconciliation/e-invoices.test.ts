@@ -1,5 +1,11 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  MAX_BODY_BYTES,
+  MAX_DOCUMENT_BODY_BYTES,
+  PAYLOAD_TOO_LARGE,
+  payloadTooLargeMessage,
+} from '#platform/documents/core/body-limits.ts';
 import { DynamoDbEscrowLedger } from '#platform/escrow/adapters/escrow-ledger-dynamodb.ts';
 import { DynamoDbEvidenceChain } from '#platform/evidence/adapters/evidence-chain-dynamodb.ts';
 import { S3EvidenceStore } from '#platform/evidence/adapters/evidence-store-s3.ts';
@@ -204,5 +210,27 @@ describe('EN 16931 e-invoices over HTTP', () => {
     expect(unreadable.status, JSON.stringify(unreadable.body)).toBe(400);
     expect(unreadable.body.error.code).toBe('EINVOICE_INVALID');
     expect(await count()).toBe(before);
+  });
+
+  it('answers 413 PAYLOAD_TOO_LARGE past the body limits, with the message the WAF sends in AWS', async () => {
+    const big = await startWith('e-invoice-too-big', { xml: 'x'.repeat(MAX_DOCUMENT_BODY_BYTES) });
+    expect(big.status).toBe(413);
+    expect(big.body).toEqual({
+      error: { code: PAYLOAD_TOO_LARGE, message: payloadTooLargeMessage(MAX_DOCUMENT_BODY_BYTES) },
+    });
+    // Just under the limit reaches the handler (and is read as XML, which it is not).
+    const under = await startWith('e-invoice-just-under', { xml: 'x'.repeat(MAX_DOCUMENT_BODY_BYTES - 100) });
+    expect(under.status).toBe(413);
+    expect(under.body.error.code).toBe('EINVOICE_TOO_LARGE');
+    // Any other route takes at most the WAF's inspection limit.
+    const other = await harness.api('POST', '/runbooks/payment-run/executions', {
+      user: 'casey.controller',
+      body: { accountId: 'A'.repeat(MAX_BODY_BYTES) },
+      headers: { 'Idempotency-Key': 'payment-run-too-big' },
+    });
+    expect(other.status).toBe(413);
+    expect(other.body).toEqual({
+      error: { code: PAYLOAD_TOO_LARGE, message: payloadTooLargeMessage(MAX_BODY_BYTES) },
+    });
   });
 });
