@@ -37,6 +37,7 @@ interface InquiryView {
   readonly intent?: string | null;
   readonly vendor?: { vendorId?: string } | null;
   readonly reply?: { status?: string; draftReasons?: string[]; text?: string } | null;
+  readonly awaiting?: { status?: string } | null;
 }
 
 /**
@@ -130,7 +131,9 @@ export async function runInquiryDemo(options: {
     let view: InquiryView;
     for (;;) {
       view = (await api('GET', `/executions/${executionId}`, 'finley.auditor')).body as InquiryView;
-      if (view.status !== 'RUNNING' && view.status !== 'NOT_STARTED') break;
+      // A sent reply ends the run; a draft waits in the work room for a clerk.
+      if ((view.status !== 'RUNNING' && view.status !== 'NOT_STARTED') || view.awaiting?.status === 'PENDING')
+        break;
       if (Date.now() > deadline) throw new Error(`The ${message.label} inquiry is still running.`);
       await new Promise((r) => setTimeout(r, 50));
     }

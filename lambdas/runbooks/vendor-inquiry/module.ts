@@ -41,6 +41,10 @@ export function vendorInquiryCaseView(found: Readonly<Record<string, unknown>>):
     vendor: found.vendor ?? null,
     identity: found.identity ?? null,
     reply: found.reply ?? null,
+    awaiting:
+      (found.awaiting as { status?: string } | null | undefined)?.status === 'PENDING'
+        ? found.awaiting
+        : null,
     handover: found.handover ?? null,
     failure: found.failure ?? null,
   };
@@ -60,11 +64,13 @@ export const vendorInquiry = defineRunbook<VendorInquiryRequest>({
   startRoles: ['ap_clerk', 'controller', 'platform_admin'],
   intake: async () => (await import('./handlers/receive-inquiry.ts')).receiveInquiry,
   caseView: vendorInquiryCaseView,
-  approvals: {},
+  // A draft reply waits for an AP clerk (a controller may take it); never the person who submitted the inquiry.
+  approvals: { ap_clerk: ['ap_clerk', 'controller'] },
   tasks: {
     ClassifyFunctionArn: 'VendorInquiryClassify',
     IdentifyAndGatherFactsFunctionArn: 'VendorInquiryFacts',
     ReplyFunctionArn: 'VendorInquiryReply',
+    ClerkReviewFunctionArn: 'VendorInquiryClerkReview',
     RecordFailureFunctionArn: 'VendorInquiryRecordFailure',
   },
   functions: [
@@ -94,6 +100,14 @@ export const vendorInquiry = defineRunbook<VendorInquiryRequest>({
       evidence: 'write',
       model: 'invoke',
       timeoutSeconds: 60,
+    },
+    {
+      id: 'VendorInquiryClerkReview',
+      entry: 'lambdas/runbooks/vendor-inquiry/handlers/clerk-review.ts',
+      description:
+        'Vendor inquiry: a draft reply waits for an AP clerk in the work room; approved, it is sent as checked; rejected or undecided, nothing is sent.',
+      tables: { work: 'readWrite', reference: 'read' },
+      evidence: 'write',
     },
     {
       id: 'VendorInquiryRecordFailure',

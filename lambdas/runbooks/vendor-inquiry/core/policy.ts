@@ -25,6 +25,8 @@ export const inquiryPolicySchema = z.strictObject({
     .min(1)
     .max(300)
     .refine((text) => !/\d/.test(text), 'no digits'),
+  /** How long a draft waits for a clerk before it closes unsent. */
+  reviewTimeoutHours: z.number().int().positive().max(720),
   /** Response-time target quoted on the dashboard, in minutes. */
   responseTargetMinutes: z.number().int().positive(),
 });

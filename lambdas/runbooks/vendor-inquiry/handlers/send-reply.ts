@@ -83,7 +83,8 @@ export const handler = runbookStep({
         ? Math.max(0, Math.round((Date.parse(sentAt) - Date.parse(task.request.receivedAt)) / 1000))
         : null;
     const handover = handoverOf(classification.intent, identity.identified);
-    const exceptionId = handover ?? (decision.status === 'DRAFT' ? 'VENDOR_INQUIRY_DRAFT' : null);
+    // A draft waits in the work room (AwaitClerk); handovers are work whatever the reply says.
+    const exceptionId = handover;
     const reply = {
       text,
       status: decision.status,
@@ -200,7 +201,6 @@ const SUMMARY: Readonly<Record<string, string>> = {
     'A vendor disputes a short payment: review the payment and answer the vendor.',
   VENDOR_INQUIRY_UNKNOWN_SENDER:
     'An inquiry from an address not on file for any vendor: it got a generic acknowledgement; review who sent it.',
-  VENDOR_INQUIRY_DRAFT: 'A reply to a vendor waits as a draft: review, edit and send it.',
 };
 
 /** Work a person must pick up whatever the reply says. */

@@ -70,11 +70,26 @@ function ask(key: string, message: { from: string; subject: string; body: string
   });
 }
 
+/** Waits until the run ends (a reply sent) or its draft waits for a clerk. */
+async function settle(executionId: string): Promise<any> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const { body } = await harness.api('GET', `/executions/${executionId}`, { user: 'finley.auditor' });
+    if (body.status !== 'RUNNING' || body.awaiting?.status === 'PENDING') return body;
+    if (Date.now() > deadline) throw new Error(`Still running: ${JSON.stringify(body)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 async function answered(key: string, message: { from: string; subject: string; body: string }, extra = {}) {
   const started = await ask(key, message, extra);
   expect(started.status, JSON.stringify(started.body)).toBe(202);
-  const done = await harness.waitForExecution(started.body.executionId, 'finley.auditor');
-  expect(done.status, JSON.stringify(done)).toBe('SUCCEEDED');
+  const done = await settle(started.body.executionId);
+  // A sent reply ends the run; a draft keeps it waiting in the work room for a clerk.
+  if (done.reply?.status === 'DRAFT') {
+    expect(done.status, JSON.stringify(done)).toBe('RUNNING');
+    expect(done.awaiting).toMatchObject({ step: 'reply', status: 'PENDING', requiredRole: 'ap_clerk' });
+  } else expect(done.status, JSON.stringify(done)).toBe('SUCCEEDED');
   return done;
 }
 
@@ -164,7 +179,7 @@ afterAll(async () => {
 });
 
 describe('vendor inquiry: before the agent has a pact', () => {
-  it('keeps the reply as a draft for a clerk when the agent has no pact to send, and sends nothing', async () => {
+  it('keeps the reply as a draft for a clerk when the agent has no pact to send; only another clerk’s approval sends it, as checked', async () => {
     const done = await answered('inquiry-no-pact', {
       from: 'billing@prairie-fasteners.example',
       subject: 'Payment status',
@@ -180,12 +195,63 @@ describe('vendor inquiry: before the agent has a pact', () => {
         scheduledFor: '2026-12-15',
       },
     ]);
-    expect(done.handover).toMatchObject({ kind: 'VENDOR_INQUIRY_DRAFT' });
-    expect(existsSync(join(harness.dataDir, 'outbox', `${done.executionId}.eml`))).toBe(false);
-    expect(await getException(`VENDOR_INQUIRY_DRAFT:${done.executionId}`)).toMatchObject({
-      status: 'OPEN',
-      requiredRole: 'ap_clerk',
+    const outbox = join(harness.dataDir, 'outbox', `${done.executionId}.eml`);
+    expect(existsSync(outbox)).toBe(false);
+    // The draft is in another clerk's work room, with the text and why it was not sent.
+    const room = await harness.api('GET', '/approvals', { user: 'blake.clerk' });
+    const draft = room.body.approvals.find((a: any) => a.approvalId === `${done.executionId}-reply`);
+    expect(draft?.proposal).toMatchObject({
+      kind: 'vendor_reply',
+      to: 'billing@prairie-fasteners.example',
+      text: done.reply.text,
+      draftReasons: ['OUTSIDE_PACT'],
     });
+    // The clerk who passed the message on may not send it; another clerk does, and it goes as checked.
+    const own = await harness.api('POST', `/approvals/${done.executionId}-reply/decision`, {
+      user: 'avery.clerk',
+      body: { decision: 'APPROVE', comment: 'Send it.' },
+    });
+    expect(own.status).toBe(403);
+    const approved = await harness.api('POST', `/approvals/${done.executionId}-reply/decision`, {
+      user: 'blake.clerk',
+      body: { decision: 'APPROVE', comment: 'Checked against the ledger; send.' },
+    });
+    expect(approved.status, JSON.stringify(approved.body)).toBe(200);
+    const sent = await harness.waitForExecution(done.executionId, 'finley.auditor');
+    expect(sent.status).toBe('SUCCEEDED');
+    expect(sent.reply).toMatchObject({
+      status: 'SENT',
+      sentBy: 'blake.clerk',
+      text: done.reply.text,
+      review: { decision: 'APPROVE', by: 'blake.clerk' },
+    });
+    expect(readFileSync(outbox, 'utf8')).toContain(
+      'Invoice PFT-2201: approved; 1250.00 USD is scheduled to be paid on 2026-12-15.',
+    );
+    const action = await evidence.findEvent(done.executionId, 'ApplyClerkDecision/action');
+    expect(action?.record.actor).toMatchObject({ kind: 'person', id: 'blake.clerk' });
+  });
+
+  it('sends nothing when the clerk rejects the draft', async () => {
+    const done = await answered('inquiry-no-pact-rejected', {
+      from: 'billing@lakeside-printing.example',
+      subject: 'Payment status',
+      body: 'What is the status of invoice LPS-3302?',
+    });
+    expect(done.reply.status).toBe('DRAFT');
+    const rejected = await harness.api('POST', `/approvals/${done.executionId}-reply/decision`, {
+      user: 'blake.clerk',
+      body: { decision: 'REJECT', comment: 'I will answer this one by phone.' },
+    });
+    expect(rejected.status, JSON.stringify(rejected.body)).toBe(200);
+    const closed = await harness.waitForExecution(done.executionId, 'finley.auditor');
+    expect(closed.status).toBe('SUCCEEDED');
+    expect(closed.reply).toMatchObject({
+      status: 'NOT_SENT',
+      sentAt: null,
+      review: { decision: 'REJECT', by: 'blake.clerk' },
+    });
+    expect(existsSync(join(harness.dataDir, 'outbox', `${done.executionId}.eml`))).toBe(false);
   });
 });
 
