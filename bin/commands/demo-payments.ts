@@ -75,6 +75,8 @@ export interface PaymentLoopSummary {
   readonly dispute: DemoDispute | null;
   /** The refund a support agent made within its pact, held for the cooling-off period and then paid. */
   readonly refund: DemoRefund | null;
+  /** A vendor's bank-detail change after the runs: requested, verified by call-back and approved by three people. */
+  readonly bankChange: DemoBankChange | null;
   /** What did not go as the demo expects; empty when the loop closed. */
   readonly problems: readonly string[];
 }
@@ -154,6 +156,99 @@ async function refundOneOrder(
     orderId: request.orderId,
     outcome,
     releaseAt: view.hold?.releaseAt ?? null,
+  };
+}
+
+export interface DemoBankChange {
+  readonly executionId: string;
+  readonly vendorId: string;
+  readonly requestedBy: string;
+  readonly verifiedBy: string | null;
+  readonly approvedBy: string | null;
+  readonly outcome: string;
+  readonly bankDetailsChangedAt: string | null;
+}
+
+const BANK_CHANGE_VENDOR = 'V-3100';
+const BANK_CHANGE_PHONE = '+33 1 42 60 00 00';
+
+/**
+ * After the runs, a vendor e-mails new bank details: one clerk takes the request, another calls
+ * the vendor back on the number in the vendor master, and a controller who is neither approves.
+ * The change starts the vendor's cooling-off period for the next payment run.
+ */
+async function changeOneVendorsBank(
+  api: ApiCall,
+  tag: string,
+  timeoutMs: number,
+  note: (line: string) => void,
+  problems: string[],
+): Promise<DemoBankChange | null> {
+  const requestedBy = 'avery.clerk';
+  const started = await api(
+    'POST',
+    '/runbooks/vendor-bank-change/executions',
+    requestedBy,
+    {
+      vendorId: BANK_CHANGE_VENDOR,
+      newBankDetails: { iban: 'DE89370400440532013000', bic: 'COBADEFFXXX' },
+      origin: {
+        channel: 'email',
+        sender: 'compta@atelier-lumiere.example',
+        receivedAt: new Date().toISOString(),
+      },
+      reason: 'The vendor writes that it moved its account to its German bank.',
+    },
+    { 'Idempotency-Key': `${tag}-bank-change-${BANK_CHANGE_VENDOR}` },
+  );
+  if (started.status !== 202) {
+    problems.push(`starting the bank-detail change answered ${started.status}`);
+    return null;
+  }
+  const executionId = (started.body as { executionId: string }).executionId;
+  type ChangeView = RunView & {
+    awaiting?: { step?: string } | null;
+    outcome?: {
+      status?: string;
+      verifiedBy?: string;
+      approvedBy?: string;
+      bankDetailsChangedAt?: string;
+    } | null;
+  };
+  const waitingFor = (step: string) => (b: RunView) => ended(b) || (b as ChangeView).awaiting?.step === step;
+  const steps = [
+    {
+      step: 'verification',
+      by: 'blake.clerk',
+      comment: `Called the vendor's accounts desk on ${BANK_CHANGE_PHONE}, the number in the vendor master; they confirmed the new IBAN ending 3000.`,
+    },
+    {
+      step: 'approval',
+      by: PAYMENT_RUN_REQUESTER,
+      comment: 'Call-back on the number on file; the new account is in the vendor name.',
+    },
+  ];
+  for (const { step, by, comment } of steps) {
+    const view = (await poll(api, executionId, waitingFor(step), timeoutMs)) as ChangeView;
+    if (ended(view)) break;
+    const decided = await api('POST', `/approvals/${executionId}-${step}/decision`, by, {
+      decision: 'APPROVE',
+      comment,
+    });
+    if (decided.status !== 200) problems.push(`the bank-detail change's ${step} answered ${decided.status}`);
+  }
+  const done = (await poll(api, executionId, ended, timeoutMs)) as ChangeView;
+  const outcome = done.outcome?.status ?? done.status;
+  if (outcome !== 'CHANGED') problems.push(`the demo bank-detail change ended ${outcome}, expected CHANGED`);
+  note(`bank-detail change of ${BANK_CHANGE_VENDOR}: ${outcome}`);
+  return {
+    executionId,
+    vendorId: BANK_CHANGE_VENDOR,
+    requestedBy,
+    verifiedBy: done.outcome?.verifiedBy ?? null,
+    approvedBy: done.outcome?.approvedBy ?? null,
+    outcome,
+    bankDetailsChangedAt: done.outcome?.bankDetailsChangedAt ?? null,
   };
 }
 
@@ -261,6 +356,7 @@ export async function runPaymentLoop(options: {
       invariantChecks,
       dispute: null,
       refund,
+      bankChange: null,
       problems,
     };
   }
@@ -432,6 +528,7 @@ export async function runPaymentLoop(options: {
     exceptionsByKind[exception.kind] = (exceptionsByKind[exception.kind] ?? 0) + 1;
   for (const expected of ['PAYMENT_REJECTED', 'UNMATCHED_DEBIT', 'SHORT_PAYMENT_ABOVE_THRESHOLD'])
     if (!exceptionsByKind[expected]) problems.push(`no ${expected} exception was opened`);
+  const bankChange = await changeOneVendorsBank(api, tag, timeoutMs, note, problems);
   const refundAfter = refund?.holdId ? (await ledger.getHold(refund.holdId))?.status : undefined;
   if (refund && refundAfter !== 'POSTED' && refundAfter !== 'VOIDED')
     problems.push(`the demo refund's hold is ${refundAfter ?? 'missing'} after the runs, expected paid`);
@@ -442,6 +539,7 @@ export async function runPaymentLoop(options: {
     invariantChecks,
     dispute,
     refund: refund ? { ...refund, ...(refundAfter ? { afterRuns: refundAfter } : {}) } : null,
+    bankChange,
     problems,
   };
 }
@@ -468,6 +566,11 @@ export function formatPaymentSummary(summary: PaymentLoopSummary): string[] {
     ...(summary.refund
       ? [
           `    Refund by an agent       ${summary.refund.amount} ${summary.refund.currency} on ${summary.refund.orderId}: ${summary.refund.outcome}${summary.refund.releaseAt ? `, payable from ${summary.refund.releaseAt.slice(0, 16)}` : ''}${summary.refund.afterRuns ? `, then ${summary.refund.afterRuns}` : ''}`,
+        ]
+      : []),
+    ...(summary.bankChange
+      ? [
+          `    Bank-detail change       ${summary.bankChange.vendorId}: ${summary.bankChange.outcome} (requested by ${summary.bankChange.requestedBy}, verified by ${summary.bankChange.verifiedBy ?? '-'}, approved by ${summary.bankChange.approvedBy ?? '-'})`,
         ]
       : []),
     ...(summary.dispute

@@ -99,6 +99,14 @@ describe('runDemo on the AP sample set', () => {
     // A support agent's refund within its pact was held, then paid by a run (or bounced back by the bank).
     expect(payments?.refund).toMatchObject({ outcome: 'HELD', orderId: 'ORD-5001' });
     expect(['POSTED', 'VOIDED']).toContain(payments?.refund?.afterRuns);
+    // A vendor's bank-detail change taken by one clerk, verified by another, approved by a controller.
+    const change = payments?.bankChange;
+    expect(change).toMatchObject({
+      outcome: 'CHANGED',
+      requestedBy: 'avery.clerk',
+      verifiedBy: 'blake.clerk',
+    });
+    expect(new Set([change?.requestedBy, change?.verifiedBy, change?.approvedBy]).size).toBe(3);
   });
 
   it('lets an auditor export the money that left without an approved invoice, and the write-offs by who approved them', async () => {
