@@ -3,6 +3,12 @@ import { openException } from '#platform/exceptions/adapters/exceptions-dynamodb
 import { runbookStep } from '#platform/runs/handlers/runbook-step.ts';
 import { currentApPolicy } from '#runbooks/invoice-reconciliation/adapters/ap-policy.ts';
 import {
+  type Credit,
+  creditException,
+  creditOfInvoice,
+  negativeTotalRule,
+} from '#runbooks/invoice-reconciliation/core/credits.ts';
+import {
   type EInvoiceSummary,
   eInvoiceRules,
 } from '#runbooks/invoice-reconciliation/core/e-invoice-reading.ts';
@@ -26,27 +32,18 @@ const eInvoiceInput = z
   // Absent on runs started before e-invoices were read.
   .optional();
 
-/** A credit is opened for AP once per vendor and credit note number, however often it is submitted. */
-async function openCreditException(
-  task: { runbook: string; executionId: string },
-  eInvoice: NonNullable<z.infer<typeof eInvoiceInput>>,
-) {
-  const seller = eInvoice.seller.vatId ?? eInvoice.seller.name ?? 'unknown-seller';
-  await openException({
-    exceptionId: `credit-note:${seller}:${eInvoice.id}`.slice(0, 200),
-    kind: 'CREDIT_NOTE',
-    runbook: task.runbook,
-    executionId: task.executionId,
-    summary:
-      eInvoice.credit === 'CREDIT_NOTE'
-        ? `Credit note ${eInvoice.id} from ${eInvoice.seller.name ?? seller}: set it against what the vendor is owed; it is not paid.`
-        : `Negative invoice ${eInvoice.id} from ${eInvoice.seller.name ?? seller}: set it against what the vendor is owed; it is not paid.`,
-    requiredRole: 'ap_clerk',
+/** The credit an e-invoice is, in the form the exception takes. */
+function eInvoiceCredit(eInvoice: NonNullable<z.infer<typeof eInvoiceInput>>): Credit | undefined {
+  if (!eInvoice.credit) return undefined;
+  return {
+    kind: eInvoice.credit,
+    documentNumber: eInvoice.id,
+    sellerName: eInvoice.seller.name,
+    sellerId: eInvoice.seller.vatId,
     amount: eInvoice.totals.payable.replace(/^[+-]/, ''),
     currency: eInvoice.currency,
-    refs: { invoiceNumber: eInvoice.id, typeCode: eInvoice.typeCode },
-    openedAt: new Date().toISOString(),
-  });
+    typeCode: eInvoice.typeCode,
+  };
 }
 
 /**
@@ -65,14 +62,21 @@ export const handler = runbookStep({
   run: async (task) => {
     const policy = await currentApPolicy();
     const eInvoice = task.eInvoice ?? null;
+    // Whatever form it came in, a credit is never paid: AP sets it off against what the vendor is owed.
+    const credit = eInvoice ? eInvoiceCredit(eInvoice) : creditOfInvoice(task.invoice);
     const results = [
       ...(eInvoice
         ? eInvoiceRules(eInvoice as Pick<EInvoiceSummary, 'credit' | 'ruleBreaks' | 'typeCode'>)
-        : validateArithmetic(task.invoice, policy)),
+        : [...validateArithmetic(task.invoice, policy), ...(credit ? [negativeTotalRule()] : [])]),
       ...invoiceDateRules(task.invoice, task.submittedAt),
     ];
     return {
-      ...(eInvoice?.credit ? { after: () => openCreditException(task, eInvoice) } : {}),
+      ...(credit
+        ? {
+            after: async () =>
+              void (await openException(creditException(credit, task, new Date().toISOString()))),
+          }
+        : {}),
       result: { results },
       evidence: [
         {

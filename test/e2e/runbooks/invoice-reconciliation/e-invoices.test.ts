@@ -10,7 +10,7 @@ import { DynamoDbEscrowLedger } from '#platform/escrow/adapters/escrow-ledger-dy
 import { DynamoDbEvidenceChain } from '#platform/evidence/adapters/evidence-chain-dynamodb.ts';
 import { S3EvidenceStore } from '#platform/evidence/adapters/evidence-store-s3.ts';
 import { readSnapshot, seed } from '../../../../bin/commands/seed.ts';
-import { SAMPLES, vendorOfPo } from '../../../support/ap-invoices.ts';
+import { SAMPLES, structuredInvoice, vendorOfPo } from '../../../support/ap-invoices.ts';
 import { buildEInvoice, type EInvoiceSpec, pdfWithFiles } from '../../../support/e-invoices.ts';
 import { type Harness, startHarness } from '../../../support/local-stack-harness.ts';
 
@@ -121,6 +121,25 @@ describe('EN 16931 e-invoices over HTTP', () => {
     const open = JSON.stringify(exceptions.body);
     expect(open).toContain('EI-CN-3');
     expect(open).toContain('CREDIT_NOTE');
+  });
+
+  it('never pays a negative invoice in any form: a structured one with a negative total is a credit too', async () => {
+    const invoice = structuredInvoice(PO, 'NEG-STRUCT-7', [{ lineNo: 1, sku: 'SKU-50445', quantity: '-2' }]);
+    expect(invoice.total?.startsWith('-')).toBe(true);
+    const response = await harness.api('POST', '/runbooks/invoice-reconciliation/executions', {
+      user: 'avery.clerk',
+      body: { invoice: { structured: invoice } },
+      headers: { 'Idempotency-Key': 'negative-structured-7' },
+    });
+    expect(response.status, JSON.stringify(response.body)).toBe(202);
+    const result = await decided(response.body.executionId);
+    expect(result.proposedDecision).toBe('REJECTED');
+    expect(result.reasonCodes).toContain('CREDIT_NOTE');
+    expect(result.hold).toBeNull();
+    const exceptions = JSON.stringify(
+      (await harness.api('GET', '/exceptions', { user: 'avery.clerk' })).body,
+    );
+    expect(exceptions).toContain('Negative invoice NEG-STRUCT-7');
   });
 
   it('sends an e-invoice whose amount due breaks BR-CO-16 to a person, naming the rule', async () => {
