@@ -3,7 +3,7 @@ import { defineRunbook } from '#platform/runs/core/runbook-module.ts';
 import { newBankDetailsSchema } from './core/bank-change.ts';
 
 /** `POST /runbooks/vendor-bank-change/executions`: which vendor, the new details, where the request came from, and why. */
-export const vendorBankChangeRequestSchema = z.strictObject({
+const directChangeSchema = z.strictObject({
   vendorId: z.string().min(1).max(64),
   /** `{bankAccount, routingNumber}` (US account, ABA routing) or `{iban, bic?}`; check digits must hold. */
   newBankDetails: newBankDetailsSchema,
@@ -15,6 +15,14 @@ export const vendorBankChangeRequestSchema = z.strictObject({
   }),
   reason: z.string().trim().min(3, 'why the vendor says the details changed').max(1000),
 });
+
+/** Or: the new remit-to an invoice run read, taken as the request (the invoice is its origin). */
+const fromInvoiceSchema = z.strictObject({
+  fromInvoice: z.strictObject({ executionId: z.string().trim().min(1).max(128) }),
+  reason: z.string().trim().min(3).max(1000).optional(),
+});
+
+export const vendorBankChangeRequestSchema = z.union([directChangeSchema, fromInvoiceSchema]);
 export type VendorBankChangeRequest = z.infer<typeof vendorBankChangeRequestSchema>;
 
 interface StoredApproval {

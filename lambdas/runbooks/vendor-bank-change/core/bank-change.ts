@@ -15,7 +15,7 @@ export const bankChangePolicySchema = z.strictObject({
   /** Hours a verifier, and then a controller, each have before the change closes undecided. */
   decisionTimeoutHours: z.number().int().min(1).max(720),
   /** Origins whose sender cannot be authenticated by the channel itself: always a risk flag. */
-  unauthenticatedChannels: z.array(z.enum(['email', 'letter', 'portal', 'phone'])).max(4),
+  unauthenticatedChannels: z.array(z.enum(['email', 'letter', 'portal', 'phone', 'invoice'])).max(5),
 });
 export type BankChangePolicy = z.infer<typeof bankChangePolicySchema>;
 
@@ -78,7 +78,8 @@ export function detailsView(details: VendorBankDetails) {
 }
 
 export interface ChangeOrigin {
-  readonly channel: 'email' | 'letter' | 'portal' | 'phone';
+  /** `invoice`: the new remit-to an invoice run read, taken as the request. */
+  readonly channel: 'email' | 'letter' | 'portal' | 'phone' | 'invoice';
   readonly sender?: string | undefined;
   readonly receivedAt: string;
 }

@@ -9,7 +9,7 @@ export const BANK_CHANGE_TASK = {
     vendorId: z.string().min(1),
     next: details,
     origin: z.object({
-      channel: z.enum(['email', 'letter', 'portal', 'phone']),
+      channel: z.enum(['email', 'letter', 'portal', 'phone', 'invoice']),
       sender: z.string().optional(),
       receivedAt: z.string(),
     }),

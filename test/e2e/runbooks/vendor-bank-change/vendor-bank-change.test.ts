@@ -410,6 +410,59 @@ describe('vendor bank change: invoices while a change is pending', () => {
     expect(after.reasonCodes).not.toContain('BANK_DETAILS_MISMATCH');
   });
 
+  it('starts a change from an invoice that shows a new remit-to, with the invoice as its unauthenticated origin', async () => {
+    // Prepare: an invoice asking to be paid to an account the vendor master does not hold.
+    const invoice = structuredInvoice('PO-4501017', 'BCP-REMIT-1', [
+      { lineNo: 2, sku: 'SKU-62242', quantity: '1' },
+    ]);
+    invoice.remitTo = { bankAccount: '777000333444', routingNumber: '021000021' };
+    const vendorId = erp.purchaseOrders.find((p) => p.poNumber === 'PO-4501017')?.vendorId as string;
+    const invoiceRun = await submitInvoice(harness, 'bank-change-remit-inv-1', { structured: invoice }, null);
+    expect(invoiceRun.reasonCodes).toContain('BANK_DETAILS_MISMATCH');
+
+    // Act
+    const started = await start('bank-change-from-invoice-1', {
+      fromInvoice: { executionId: invoiceRun.executionId },
+    });
+
+    // Assess
+    expect(started.status, JSON.stringify(started.body)).toBe(202);
+    const waiting = await settle(started.body.executionId, 'verification');
+    expect(waiting.vendorId).toBe(vendorId);
+    expect(waiting.riskFlags.map((f: any) => f.code)).toContain('ORIGIN_NOT_AUTHENTICATED');
+    const approval = await getApproval(`${started.body.executionId}-verification`);
+    expect(approval?.proposal).toMatchObject({ origin: { channel: 'invoice' } });
+    // Rejected at the call-back, the master keeps its details.
+    const before = await sor.getVendor(vendorId);
+    expect(
+      (await decide(started.body.executionId, 'verification', 'blake.clerk', 'REJECT', 'Vendor never asked.'))
+        .status,
+    ).toBe(200);
+    await settle(started.body.executionId);
+    expect(await sor.getVendor(vendorId)).toEqual(before);
+  });
+
+  it('refuses to start from an invoice run that shows no new remit-to, or from a run that is no invoice', async () => {
+    const plain = await submitInvoice(
+      harness,
+      'bank-change-remit-inv-2',
+      {
+        structured: structuredInvoice('PO-4501003', 'BCP-REMIT-2', [
+          { lineNo: 1, sku: 'SKU-40681', quantity: '1' },
+        ]),
+      },
+      null,
+    );
+    const same = await start('bank-change-from-invoice-2', {
+      fromInvoice: { executionId: plain.executionId },
+    });
+    expect(same.status).toBe(400);
+    expect(same.body.error.reason).toBe('NO_NEW_REMIT_TO');
+    const none = await start('bank-change-from-invoice-3', { fromInvoice: { executionId: 'no-such-run' } });
+    expect(none.status).toBe(400);
+    expect(none.body.error.reason).toBe('UNKNOWN_INVOICE_RUN');
+  });
+
   it('lists each applied change in the auditor export with its verifier and approver, and no refused one', async () => {
     // Prepare: the happy-path change above was verified by blake.clerk and approved by casey.controller.
     const source = evidenceSource({ dataDir: harness.dataDir });
