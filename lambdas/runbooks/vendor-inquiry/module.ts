@@ -67,53 +67,28 @@ export const vendorInquiry = defineRunbook<VendorInquiryRequest>({
   // A draft reply waits for an AP clerk (a controller may take it); never the person who submitted the inquiry.
   approvals: { ap_clerk: ['ap_clerk', 'controller'] },
   tasks: {
-    ClassifyFunctionArn: 'VendorInquiryClassify',
-    IdentifyAndGatherFactsFunctionArn: 'VendorInquiryFacts',
-    ReplyFunctionArn: 'VendorInquiryReply',
-    ClerkReviewFunctionArn: 'VendorInquiryClerkReview',
-    RecordFailureFunctionArn: 'VendorInquiryRecordFailure',
+    AgentFunctionArn: 'VendorInquiryAgent',
+    RecordsFunctionArn: 'VendorInquiryRecords',
   },
+  // Two functions, each serving several Tasks (`step` names which): the stack is near its
+  // resource limit, and these steps share their grants.
   functions: [
     {
-      id: 'VendorInquiryClassify',
-      entry: 'lambdas/runbooks/vendor-inquiry/handlers/classify-inquiry.ts',
-      description: "Vendor inquiry: the message's intent and references, by the model, recorded.",
-      tables: { work: 'readWrite' },
-      evidence: 'write',
-      model: 'invoke',
-      timeoutSeconds: 60,
-    },
-    {
-      id: 'VendorInquiryFacts',
-      entry: 'lambdas/runbooks/vendor-inquiry/handlers/identify-and-gather.ts',
+      id: 'VendorInquiryAgent',
+      entry: 'lambdas/runbooks/vendor-inquiry/handlers/agent-steps.ts',
       description:
-        "Vendor inquiry: the sender matched to the vendor master's contact addresses, then only that vendor's invoices read from holds, invoice cases and the ERP, recorded.",
-      tables: { work: 'readWrite', reference: 'read', escrow: 'read' },
-      evidence: 'write',
-    },
-    {
-      id: 'VendorInquiryReply',
-      entry: 'lambdas/runbooks/vendor-inquiry/handlers/send-reply.ts',
-      description:
-        'Vendor inquiry: the reply from the facts by template, checked, sent within the pact or drafted for a clerk.',
+        "Vendor inquiry, the model's steps: the message classified; the reply from the facts by template, checked, sent within the pact or drafted for a clerk.",
       tables: { work: 'readWrite', trust: 'read' },
       evidence: 'write',
       model: 'invoke',
       timeoutSeconds: 60,
     },
     {
-      id: 'VendorInquiryClerkReview',
-      entry: 'lambdas/runbooks/vendor-inquiry/handlers/clerk-review.ts',
+      id: 'VendorInquiryRecords',
+      entry: 'lambdas/runbooks/vendor-inquiry/handlers/record-steps.ts',
       description:
-        'Vendor inquiry: a draft reply waits for an AP clerk in the work room; approved, it is sent as checked; rejected or undecided, nothing is sent.',
-      tables: { work: 'readWrite', reference: 'read' },
-      evidence: 'write',
-    },
-    {
-      id: 'VendorInquiryRecordFailure',
-      entry: 'lambdas/runbooks/vendor-inquiry/handlers/record-failure.ts',
-      description: 'Vendor inquiry: a failed run recorded and handed to a clerk; nothing sent.',
-      tables: { work: 'readWrite' },
+        "Vendor inquiry, the deterministic steps: the sender matched to the vendor master, then only that vendor's invoices read; a draft's clerk review; a failure recorded.",
+      tables: { work: 'readWrite', reference: 'read', escrow: 'read' },
       evidence: 'write',
     },
   ],
