@@ -142,6 +142,7 @@ export type EInvoiceRefusal =
   | 'FILE_TOO_LARGE'
   | 'ATTACHMENTS_TOO_LARGE'
   | 'TOO_MANY_LINES'
+  | 'TOO_MANY_ELEMENTS'
   | 'MISSING_ELEMENT'
   | 'REPEATED_ELEMENT'
   | 'AMOUNT_INVALID'
@@ -155,6 +156,10 @@ export type EInvoiceRefusal =
 export const EINVOICE_LIMITS = {
   maxXmlChars: 4_000_000,
   maxLines: 200,
+  /** Document-level allowances and charges together, VAT breakdowns, and adjustments on one line. */
+  maxAllowancesCharges: 100,
+  maxVatBreakdowns: 50,
+  maxLineAdjustments: 20,
   maxAttachments: 10,
   /** Decoded bytes of all embedded attachments together. */
   maxAttachmentBytes: 2_500_000,
@@ -162,7 +167,10 @@ export const EINVOICE_LIMITS = {
 
 /** The HTTP-facing code of each refusal: a file too large is 413, any other unreadable file 400. */
 export function refusalCode(rule: EInvoiceRefusal): 'EINVOICE_TOO_LARGE' | 'EINVOICE_INVALID' {
-  return rule === 'FILE_TOO_LARGE' || rule === 'ATTACHMENTS_TOO_LARGE' || rule === 'TOO_MANY_LINES'
+  return rule === 'FILE_TOO_LARGE' ||
+    rule === 'ATTACHMENTS_TOO_LARGE' ||
+    rule === 'TOO_MANY_LINES' ||
+    rule === 'TOO_MANY_ELEMENTS'
     ? 'EINVOICE_TOO_LARGE'
     : 'EINVOICE_INVALID';
 }

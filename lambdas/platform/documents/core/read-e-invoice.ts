@@ -1,5 +1,5 @@
 import { CII_NAMESPACES, readCii } from './cii-invoice.ts';
-import { type EInvoice, type EInvoiceSyntax, refuse } from './e-invoice.ts';
+import { EINVOICE_LIMITS, type EInvoice, type EInvoiceSyntax, refuse } from './e-invoice.ts';
 import { readUbl, UBL_NAMESPACES } from './ubl-invoice.ts';
 import { parseXmlDocument, type XmlElement } from './xml-tree.ts';
 
@@ -22,11 +22,11 @@ export function readEInvoice(xml: string): EInvoice {
   const syntax = syntaxOf(root);
   switch (syntax) {
     case 'UBL-Invoice':
-      return readUbl(root, 'Invoice');
+      return withinLimits(readUbl(root, 'Invoice'));
     case 'UBL-CreditNote':
-      return readUbl(root, 'CreditNote');
+      return withinLimits(readUbl(root, 'CreditNote'));
     case 'CII':
-      return readCii(root);
+      return withinLimits(readCii(root));
     default:
       throw refuse(
         'NOT_AN_EINVOICE',
@@ -34,4 +34,26 @@ export function readEInvoice(xml: string): EInvoice {
         { root: root.localName, namespace: root.namespace },
       );
   }
+}
+
+/** Repeated groups bounded like the lines are: what is read must fit a run's state. */
+function withinLimits(invoice: EInvoice): EInvoice {
+  const over = (what: string, count: number, limit: number) =>
+    refuse('TOO_MANY_ELEMENTS', `The e-invoice has ${count} ${what}, over the limit of ${limit}.`, {
+      element: what,
+      limit,
+      count,
+    });
+  const adjustments = invoice.allowances.length + invoice.charges.length;
+  if (adjustments > EINVOICE_LIMITS.maxAllowancesCharges) {
+    throw over('document-level allowances and charges', adjustments, EINVOICE_LIMITS.maxAllowancesCharges);
+  }
+  if (invoice.vatBreakdown.length > EINVOICE_LIMITS.maxVatBreakdowns) {
+    throw over('VAT breakdowns', invoice.vatBreakdown.length, EINVOICE_LIMITS.maxVatBreakdowns);
+  }
+  const busiest = Math.max(0, ...invoice.lines.map((line) => line.allowances.length + line.charges.length));
+  if (busiest > EINVOICE_LIMITS.maxLineAdjustments) {
+    throw over('allowances and charges on one line', busiest, EINVOICE_LIMITS.maxLineAdjustments);
+  }
+  return invoice;
 }

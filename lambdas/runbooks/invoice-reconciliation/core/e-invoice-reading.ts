@@ -116,12 +116,27 @@ export function creditKind(e: EInvoice): EInvoiceSummary['credit'] {
     : null;
 }
 
+/** Free text a vendor writes (names, reasons, references) kept to this many characters in the run's state. */
+export const SUMMARY_TEXT_CHARS = 300;
+
+/** Every string in the summary clipped: the file's own text never grows a run's state without bound. */
+function clipped<T>(value: T): T {
+  if (typeof value === 'string') {
+    return (value.length > SUMMARY_TEXT_CHARS ? `${value.slice(0, SUMMARY_TEXT_CHARS - 1)}…` : value) as T;
+  }
+  if (Array.isArray(value)) return value.map(clipped) as T;
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, clipped(inner)])) as T;
+  }
+  return value;
+}
+
 export function readingOf(e: EInvoice): EInvoiceReading {
   const { lines, attachments, ...rest } = e;
   return {
     invoice: invoiceFromEInvoice(e),
     eInvoice: {
-      ...rest,
+      ...clipped(rest),
       lineCount: lines.length,
       attachmentCount: attachments.length,
       credit: creditKind(e),

@@ -1,12 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { decimal, plus, showDecimal } from '#platform/core/decimal.ts';
 import { TollgateError } from '#platform/core/errors.ts';
 import { EINVOICE_LIMITS, type EInvoice } from '#platform/documents/core/e-invoice.ts';
 import { checkEInvoiceArithmetic } from '#platform/documents/core/en16931-rules.ts';
 import { readEInvoice } from '#platform/documents/core/read-e-invoice.ts';
 import { parseRunbookRequest } from '#platform/runs/core/executions.ts';
-import { eInvoiceRules, readingOf } from '#runbooks/invoice-reconciliation/core/e-invoice-reading.ts';
+import {
+  eInvoiceRules,
+  readingOf,
+  SUMMARY_TEXT_CHARS,
+} from '#runbooks/invoice-reconciliation/core/e-invoice-reading.ts';
 import { invoiceSchema } from '#runbooks/invoice-reconciliation/core/invoice.ts';
 import { failedCodes } from '#runbooks/invoice-reconciliation/core/reason-codes.ts';
 import { invoiceReconciliation } from '#runbooks/invoice-reconciliation/module.ts';
@@ -279,6 +285,86 @@ describe('an unseen batch of EN 16931 files', () => {
   });
 });
 
+describe('any e-invoice the builder can write', () => {
+  const amount = (maxCents: number) =>
+    fc.integer({ min: 1, max: maxCents }).map((cents) => (cents / 100).toFixed(2));
+  const category = fc.constantFrom(
+    { category: 'S', rate: '19' },
+    { category: 'S', rate: '7' },
+    { category: 'S', rate: '25' },
+    { category: 'S', rate: '8.1' },
+    { category: 'Z', rate: '0' },
+    { category: 'E', rate: '0' },
+    { category: 'AE', rate: '0' },
+    { category: 'K', rate: '0' },
+  );
+  const line = fc.record({
+    quantity: fc.integer({ min: 1, max: 50_000 }).map((n) => (n / 10).toString()),
+    price: amount(500_000),
+    baseQuantity: fc.constantFrom(undefined, '1', '10', '100'),
+    tax: category,
+    allowance: fc.option(amount(500), { nil: undefined }),
+    charge: fc.option(amount(500), { nil: undefined }),
+  });
+  const spec = fc.record({
+    syntax: fc.constantFrom('UBL-Invoice', 'UBL-CreditNote', 'CII') as fc.Arbitrary<EInvoiceSpec['syntax']>,
+    currency: fc.constantFrom('EUR', 'SEK', 'CHF', 'PLN', 'USD', 'NOK'),
+    lines: fc.array(line, { minLength: 1, maxLength: 8 }),
+    allowance: fc.option(amount(1_000), { nil: undefined }),
+    charge: fc.option(amount(1_000), { nil: undefined }),
+    rounding: fc.integer({ min: -5, max: 5 }).map((n) => (n / 100).toFixed(2)),
+  });
+
+  it('reads back exactly what was written, adds up, and owes the amount due; one cent off is BR-CO-16', () => {
+    fc.assert(
+      fc.property(spec, (s) => {
+        const taxes = s.lines.map((l) => l.tax);
+        const full: EInvoiceSpec = {
+          syntax: s.syntax,
+          id: 'PROP-1',
+          issueDate: '2026-10-01',
+          currency: s.currency,
+          seller: SELLER,
+          buyer: BUYER,
+          lines: s.lines.map((l, i) => ({
+            quantity: l.quantity,
+            price: l.price,
+            ...(l.baseQuantity ? { baseQuantity: l.baseQuantity } : {}),
+            name: `Item ${i + 1}`,
+            ...l.tax,
+            ...(l.allowance ? { allowance: l.allowance } : {}),
+            ...(l.charge ? { charge: l.charge } : {}),
+          })),
+          allowances: s.allowance
+            ? [{ amount: s.allowance, reason: 'Discount', ...(taxes[0] ?? { category: 'S', rate: '19' }) }]
+            : [],
+          charges: s.charge
+            ? [{ amount: s.charge, reason: 'Freight', ...(taxes.at(-1) ?? { category: 'S', rate: '19' }) }]
+            : [],
+          rounding: s.rounding,
+        };
+        const built = buildEInvoice(full);
+        const e = readEInvoice(built.xml);
+        expect(checkEInvoiceArithmetic(e)).toEqual([]);
+        expect(e.totals).toMatchObject({ payable: built.totals.payable, taxAmount: built.totals.taxAmount });
+        const { invoice, eInvoice } = readingOf(e);
+        expect(invoiceSchema.parse(invoice)).toEqual(invoice);
+        expect(invoice.total).toBe(built.totals.payable);
+        const negative = built.totals.payable.startsWith('-');
+        expect(eInvoice.credit).toBe(
+          s.syntax === 'UBL-CreditNote' ? 'CREDIT_NOTE' : negative ? 'NEGATIVE_INVOICE' : null,
+        );
+        const off = buildEInvoice({
+          ...full,
+          override: { payable: showDecimal(plus(decimal(built.totals.payable), decimal('0.01')), 2) },
+        });
+        expect(checkEInvoiceArithmetic(readEInvoice(off.xml)).map((b) => b.rule)).toEqual(['BR-CO-16']);
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
+
 describe('a file whose own figures do not add up is an exception with the rule named', () => {
   const base = BATCH[0]?.[1] as EInvoiceSpec;
   it.each([
@@ -431,6 +517,38 @@ describe('files that are refused whole, with a code', () => {
         { filename: 'ok.pdf', mimeCode: 'application/pdf', bytes: 1000 },
       ]);
     }
+  });
+});
+
+describe('what a file can make a run carry', () => {
+  const spec = BATCH[0]?.[1] as EInvoiceSpec;
+
+  it('refuses repeated groups past their limits, so what is read fits the run state', () => {
+    const allowance = { amount: '0.01', reason: 'Promo', category: 'S', rate: '19' };
+    // The spec carries one charge already.
+    const many = buildEInvoice({
+      ...spec,
+      allowances: Array.from({ length: EINVOICE_LIMITS.maxAllowancesCharges }, () => allowance),
+    });
+    expect(refusal(() => readEInvoice(many.xml))).toMatchObject({
+      code: 'EINVOICE_TOO_LARGE',
+      rule: 'TOO_MANY_ELEMENTS',
+    });
+    const atLimit = buildEInvoice({
+      ...spec,
+      allowances: Array.from({ length: EINVOICE_LIMITS.maxAllowancesCharges - 1 }, () => allowance),
+    });
+    expect(checkEInvoiceArithmetic(readEInvoice(atLimit.xml))).toEqual([]);
+  });
+
+  it("clips a vendor's free text in the summary and leaves an over-long name out of the invoice fields", () => {
+    const name = 'N'.repeat(5_000);
+    const { invoice, eInvoice } = readingOf(
+      readEInvoice(buildEInvoice({ ...spec, seller: { ...spec.seller, name } }).xml),
+    );
+    expect(invoice.vendorName).toBeNull();
+    expect(eInvoice.seller.name).toHaveLength(SUMMARY_TEXT_CHARS);
+    expect(JSON.stringify(eInvoice).length).toBeLessThan(10_000);
   });
 });
 
