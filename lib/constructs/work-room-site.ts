@@ -1,4 +1,13 @@
-import { ArnFormat, Duration, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import {
+  ArnFormat,
+  CfnOutput,
+  Duration,
+  Names,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  Validations,
+} from 'aws-cdk-lib';
 import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
 import type { ICertificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
@@ -19,26 +28,22 @@ import {
 } from 'aws-cdk-lib/aws-cloudfront';
 import { RestApiOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import {
+  type IUserPool,
   OAuthScope,
-  type UserPool,
-  type UserPoolClient,
+  UserPoolClient,
   UserPoolClientIdentityProvider,
+  UserPoolDomain,
 } from 'aws-cdk-lib/aws-cognito';
-import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
-import {
-  BlockPublicAccess,
-  Bucket,
-  BucketEncryption,
-  type IBucket,
-  ObjectOwnership,
-} from 'aws-cdk-lib/aws-s3';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { CfnLoggingConfiguration, CfnWebACL } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 
 export interface WorkRoomSiteProps {
   /** The stage's user pool: the page signs people in at its hosted UI. */
-  readonly userPool: UserPool;
+  readonly userPool: IUserPool;
   /** The hosted UI's domain prefix (`<prefix>.auth.<region>.amazoncognito.com`); none when the pool already has a domain. */
   readonly domainPrefix?: string;
   /** The pool's existing hosted UI domain name, when it has one (federation). */
@@ -47,12 +52,7 @@ export interface WorkRoomSiteProps {
   readonly api: RestApi;
   /** First path segments of the API's routes (e.g. approvals, executions). */
   readonly apiPaths: readonly string[];
-  /** Key for the site bucket (CloudFront reads through origin access control). */
-  readonly key: IKey;
-  /** The stage's access-log bucket: the site bucket's and the CDN log bucket's server access logs go there. */
-  readonly accessLogs: IBucket;
-  /** Key and retention for the WAF log group. */
-  readonly logsKey: IKey;
+  /** How long the WAF's log group keeps its logs. */
   readonly logRetentionDays: number;
   /**
    * A CLOUDFRONT-scope WAF web ACL (such ACLs live in us-east-1). Without one, the site makes its
@@ -87,9 +87,11 @@ export function workRoomCsp(cognitoOrigin: string): string {
  * authorization-code flow, which the page runs with PKCE (a public client, no secret).
  */
 export class WorkRoomSite extends Construct {
+  /** The site's key: the page bucket (only this distribution decrypts, through origin access control) and the WAF log group. */
+  readonly key: Key;
   readonly bucket: Bucket;
-  /** CloudFront's standard logs (its log delivery writes with object ACLs, so this bucket keeps them enabled). */
-  readonly cdnLogs: Bucket;
+  /** The page bucket's access logs and CloudFront's standard logs (delivered with object ACLs, so ACLs stay enabled). */
+  readonly logs: Bucket;
   readonly distribution: Distribution;
   readonly client: UserPoolClient;
   readonly url: string;
@@ -98,17 +100,70 @@ export class WorkRoomSite extends Construct {
   constructor(scope: Construct, id: string, props: WorkRoomSiteProps) {
     super(scope, id);
     const region = Stack.of(this).region;
+    this.key = new Key(this, 'Key', {
+      description: 'Tollgate work room page bucket',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // CloudWatch Logs encrypts the WAF's log group with it, for log groups of this account and region only.
+    this.key.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [new ServicePrincipal(`logs.${region}.amazonaws.com`)],
+        actions: [
+          'kms:Encrypt',
+          'kms:Decrypt',
+          'kms:ReEncryptFrom',
+          'kms:ReEncryptTo',
+          'kms:GenerateDataKey',
+          'kms:DescribeKey',
+        ],
+        resources: ['*'],
+        conditions: {
+          ArnLike: {
+            'kms:EncryptionContext:aws:logs:arn': Stack.of(this).formatArn({
+              service: 'logs',
+              resource: 'log-group',
+              resourceName: 'aws-waf-logs-*',
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          },
+        },
+      }),
+    );
+
+    this.logs = new Bucket(this, 'Logs', {
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      versioned: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const sseS3Reason =
+      "S3 server access logs and CloudFront's standard logs can only be delivered to a bucket encrypted with SSE-S3, not a customer key; they are encrypted at rest.";
+    const logsReplicationReason =
+      'Access logs of the page; the stage keeps its audit trail in the evidence bucket, which is what gets replicated and locked.';
+    const selfLoggingReason = 'This is the log bucket: logging its own access would log without end.';
+    Validations.of(this.logs).acknowledge(
+      { id: 'AwsSolutions-S1', reason: selfLoggingReason },
+      { id: 'NIST.800.53.R5-S3BucketLoggingEnabled', reason: selfLoggingReason },
+      { id: 'PCI.DSS.321-S3BucketLoggingEnabled', reason: selfLoggingReason },
+      { id: 'NIST.800.53.R5-S3DefaultEncryptionKMS', reason: sseS3Reason },
+      { id: 'PCI.DSS.321-S3DefaultEncryptionKMS', reason: sseS3Reason },
+      { id: 'NIST.800.53.R5-S3BucketReplicationEnabled', reason: logsReplicationReason },
+      { id: 'PCI.DSS.321-S3BucketReplicationEnabled', reason: logsReplicationReason },
+    );
 
     this.bucket = new Bucket(this, 'Bucket', {
       encryption: BucketEncryption.KMS,
-      encryptionKey: props.key,
+      encryptionKey: this.key,
       bucketKeyEnabled: true,
       enforceSSL: true,
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
       versioned: true,
-      serverAccessLogsBucket: props.accessLogs,
-      serverAccessLogsPrefix: 'work-room-site/',
+      serverAccessLogsBucket: this.logs,
+      serverAccessLogsPrefix: 'site/',
       removalPolicy: RemovalPolicy.RETAIN,
     });
     Validations.of(this.bucket).acknowledge(
@@ -124,30 +179,10 @@ export class WorkRoomSite extends Construct {
       },
     );
 
-    this.cdnLogs = new Bucket(this, 'CdnLogs', {
-      encryption: BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED,
-      versioned: true,
-      serverAccessLogsBucket: props.accessLogs,
-      serverAccessLogsPrefix: 'work-room-cdn-logs/',
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    const sseS3Reason =
-      "CloudFront's standard log delivery writes objects with an ACL for the bucket owner and cannot encrypt them under a customer key; SSE-S3 encrypts them at rest.";
-    const logsReplicationReason =
-      'Access logs of a page bucket; the stage keeps its audit trail in the evidence bucket, which is what gets replicated and locked.';
-    Validations.of(this.cdnLogs).acknowledge(
-      { id: 'NIST.800.53.R5-S3DefaultEncryptionKMS', reason: sseS3Reason },
-      { id: 'PCI.DSS.321-S3DefaultEncryptionKMS', reason: sseS3Reason },
-      { id: 'NIST.800.53.R5-S3BucketReplicationEnabled', reason: logsReplicationReason },
-      { id: 'PCI.DSS.321-S3BucketReplicationEnabled', reason: logsReplicationReason },
-    );
-
     const domain =
       props.existingDomain ??
-      props.userPool.addDomain('WorkRoomSignIn', {
+      new UserPoolDomain(this, 'SignIn', {
+        userPool: props.userPool,
         cognitoDomain: { domainPrefix: props.domainPrefix ?? 'tollgate-work-room' },
       }).domainName;
     this.signInDomain = `${domain}.auth.${region}.amazoncognito.com`;
@@ -203,8 +238,8 @@ export class WorkRoomSite extends Construct {
       priceClass: PriceClass.PRICE_CLASS_100,
       webAclId: webAclArn,
       enableLogging: true,
-      logBucket: this.cdnLogs,
-      logFilePrefix: 'work-room-cdn/',
+      logBucket: this.logs,
+      logFilePrefix: 'cdn/',
       defaultBehavior: {
         origin: S3BucketOrigin.withOriginAccessControl(this.bucket),
         viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
@@ -222,7 +257,8 @@ export class WorkRoomSite extends Construct {
     this.url = `https://${props.customDomain?.name ?? this.distribution.distributionDomainName}`;
 
     // The page reads the client id and the sign-in domain from /config.json, uploaded beside it (README).
-    this.client = props.userPool.addClient('WorkRoomClient', {
+    this.client = new UserPoolClient(this, 'Client', {
+      userPool: props.userPool,
       generateSecret: false,
       authFlows: {},
       preventUserExistenceErrors: true,
@@ -281,7 +317,7 @@ export class WorkRoomSite extends Construct {
     const logs = new LogGroup(this, 'WafLogs', {
       logGroupName,
       retention: props.logRetentionDays as RetentionDays,
-      encryptionKey: props.logsKey,
+      encryptionKey: this.key,
       removalPolicy: RemovalPolicy.RETAIN,
     });
     const logging = new CfnLoggingConfiguration(this, 'WafLogging', {
@@ -310,4 +346,53 @@ function managedRule(name: string, priority: number): CfnWebACL.RuleProperty {
     statement: { managedRuleGroupStatement: { vendorName: 'AWS', name } },
     visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: name, sampledRequestsEnabled: true },
   };
+}
+
+export interface WorkRoomStackProps extends StackProps {
+  readonly stageName: string;
+  /** The stage's user pool and API, from its Tollgate stack in the same account and region. */
+  readonly userPool: IUserPool;
+  readonly api: RestApi;
+  readonly apiPaths: readonly string[];
+  readonly logRetentionDays: number;
+  /** The pool's hosted UI domain prefix when the stage already has one (federation). */
+  readonly existingDomain?: string;
+  readonly webAclArn?: string;
+  readonly customDomain?: WorkRoomSiteProps['customDomain'];
+}
+
+/**
+ * The work room beside a stage's Tollgate stack, in a stack of its own: the stage stack stays
+ * within CloudFormation's resource limit, and the page can be redeployed alone.
+ */
+export class WorkRoomStack extends Stack {
+  readonly site: WorkRoomSite;
+
+  constructor(scope: Construct, id: string, props: WorkRoomStackProps) {
+    super(scope, id, props);
+    this.site = new WorkRoomSite(this, 'WorkRoom', {
+      userPool: props.userPool,
+      api: props.api,
+      apiPaths: props.apiPaths,
+      logRetentionDays: props.logRetentionDays,
+      ...(props.existingDomain
+        ? { existingDomain: props.existingDomain }
+        : { domainPrefix: `tollgate-${props.stageName}-${this.account}` }),
+      ...(props.webAclArn ? { webAclArn: props.webAclArn } : {}),
+      ...(props.customDomain ? { customDomain: props.customDomain } : {}),
+    });
+    new CfnOutput(this, 'WorkRoomUrl', { value: this.site.url, description: 'The work room web page' });
+    new CfnOutput(this, 'WorkRoomBucketName', {
+      value: this.site.bucket.bucketName,
+      description: 'Bucket the built work room page is uploaded to',
+    });
+    new CfnOutput(this, 'WorkRoomClientId', {
+      value: this.site.client.userPoolClientId,
+      description: 'App client the work room signs in with (hosted UI, code + PKCE)',
+    });
+    new CfnOutput(this, 'WorkRoomSignInDomain', {
+      value: this.site.signInDomain,
+      description: 'Hosted UI domain of the work room sign-in',
+    });
+  }
 }

@@ -3,34 +3,34 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { MockIntegration, RestApi } from 'aws-cdk-lib/aws-apigateway';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { UserPool } from 'aws-cdk-lib/aws-cognito';
-import { Key } from 'aws-cdk-lib/aws-kms';
-import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
-import { AwsSolutionsChecks, type NagPack, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
+import {
+  AwsSolutionsChecks,
+  type NagPack,
+  NIST80053R5Checks,
+  PCIDSS321Checks,
+  ServerlessChecks,
+} from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { ROUTES } from '../../lib/catalog.ts';
-import { WorkRoomSite } from '../../lib/constructs/work-room-site.ts';
+import { resolveStageConfig } from '../../lib/config/stage-config.ts';
+import { WorkRoomStack } from '../../lib/constructs/work-room-site.ts';
+import { TollgateStack } from '../../lib/tollgate-stack.ts';
+import { shippedContext } from './synthesize.ts';
 
-/** The site on its own in a us-east-1 stack, beside a pool, an API and a log bucket like the stage's. */
+/** The site in its own us-east-1 stack, beside a stack holding a pool and an API like the stage's. */
 function siteStack(props: { webAclArn?: string; withDomain?: boolean } = {}) {
   const app = new App();
-  const stack = new Stack(app, 'WorkRoom', { env: { account: '111111111111', region: 'us-east-1' } });
-  const userPool = new UserPool(stack, 'Users', { selfSignUpEnabled: false });
-  const api = new RestApi(stack, 'Api', { deployOptions: { stageName: 'api' } });
+  const env = { account: '111111111111', region: 'us-east-1' };
+  const stage = new Stack(app, 'Stage', { env });
+  const userPool = new UserPool(stage, 'Users', { selfSignUpEnabled: false });
+  const api = new RestApi(stage, 'Api', { deployOptions: { stageName: 'api' } });
   api.root.addResource('approvals').addMethod('GET', new MockIntegration());
-  const accessLogs = new Bucket(stack, 'AccessLogs', {
-    encryption: BucketEncryption.S3_MANAGED,
-    enforceSSL: true,
-    blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-    objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED,
-  });
-  const site = new WorkRoomSite(stack, 'WorkRoom', {
+  const stack = new WorkRoomStack(app, 'WorkRoom', {
+    env,
+    stageName: 'test',
     userPool,
-    domainPrefix: 'tollgate-test',
     api,
     apiPaths: ROUTES.map((r) => r.path.split('/')[1] as string),
-    key: new Key(stack, 'SiteKey', { enableKeyRotation: true }),
-    accessLogs,
-    logsKey: new Key(stack, 'LogsKey', { enableKeyRotation: true }),
     logRetentionDays: 14,
     ...(props.webAclArn ? { webAclArn: props.webAclArn } : {}),
     ...(props.withDomain
@@ -38,7 +38,7 @@ function siteStack(props: { webAclArn?: string; withDomain?: boolean } = {}) {
           customDomain: {
             name: 'work-room.example.com',
             certificate: Certificate.fromCertificateArn(
-              stack,
+              stage,
               'Certificate',
               'arn:aws:acm:us-east-1:111111111111:certificate/abc',
             ),
@@ -46,7 +46,7 @@ function siteStack(props: { webAclArn?: string; withDomain?: boolean } = {}) {
         }
       : {}),
   });
-  return { app, stack, site, template: Template.fromStack(stack) };
+  return { app, stack, template: Template.fromStack(stack) };
 }
 
 function siteFindings(pack: NagPack): string[] {
@@ -54,7 +54,7 @@ function siteFindings(pack: NagPack): string[] {
   return pack
     .validateScope(app)
     .violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} at ${r.constructPath}`))
-    .filter((finding) => finding.includes(' at WorkRoom/WorkRoom/'));
+    .filter((finding) => finding.includes(' at WorkRoom/'));
 }
 
 describe('the work room site in AWS', () => {
@@ -74,7 +74,7 @@ describe('the work room site in AWS', () => {
         IgnorePublicAcls: true,
         RestrictPublicBuckets: true,
       },
-      LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'work-room-site/' }),
+      LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'site/' }),
     });
     template.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
     template.hasResourceProperties('AWS::CloudFront::OriginAccessControl', {
@@ -105,7 +105,7 @@ describe('the work room site in AWS', () => {
       DistributionConfig: Match.objectLike({
         DefaultRootObject: 'index.html',
         WebACLId: Match.anyValue(),
-        Logging: Match.objectLike({ Prefix: 'work-room-cdn/' }),
+        Logging: Match.objectLike({ Prefix: 'cdn/' }),
         ViewerCertificate: Match.absent(),
         DefaultCacheBehavior: Match.objectLike({ ViewerProtocolPolicy: 'redirect-to-https' }),
       }),
@@ -166,7 +166,7 @@ describe('the work room site in AWS', () => {
         },
       ],
     });
-    template.hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: 'tollgate-test' });
+    template.hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: 'tollgate-test-111111111111' });
   });
 
   it('requires TLS 1.2 from viewers on the customer domain, and calls back there', () => {
@@ -207,5 +207,41 @@ describe('the work room site in AWS', () => {
     ['PCI DSS 3.2.1', () => new PCIDSS321Checks()],
   ])('leaves no unacknowledged %s finding on the site', (_name, pack) => {
     expect(siteFindings(pack())).toEqual([]);
+  });
+
+  it('stands beside the shipped dev stage in its own stack, with no reference cycle and no unacknowledged finding', () => {
+    // Prepare
+    const context = shippedContext();
+    const app = new App({ context: { ...context, 'aws:cdk:bundling-stacks': [] } });
+    const config = resolveStageConfig('dev', context.stages);
+    const stage = new TollgateStack(app, 'Tollgate-dev', { config });
+    const site = new WorkRoomStack(app, 'Tollgate-dev-work-room', {
+      stageName: 'dev',
+      userPool: stage.api.userPool,
+      api: stage.api.api,
+      apiPaths: ROUTES.map((r) => r.path.split('/')[1] as string),
+      logRetentionDays: config.logRetentionDays,
+    });
+
+    // Act
+    const assembly = app.synth();
+    const findings = [
+      new AwsSolutionsChecks(),
+      new NIST80053R5Checks(),
+      new PCIDSS321Checks(),
+      new ServerlessChecks(),
+    ]
+      .flatMap((pack) => pack.validateScope(site).violations)
+      .flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} at ${r.constructPath}`));
+
+    // Assess
+    expect(assembly.getStackByName('Tollgate-dev-work-room').dependencies.map((d) => d.id)).toContain(
+      'Tollgate-dev',
+    );
+    expect(assembly.getStackByName('Tollgate-dev').dependencies.map((d) => d.id)).not.toContain(
+      'Tollgate-dev-work-room',
+    );
+    Template.fromStack(site).resourceCountIs('AWS::CloudFront::Distribution', 1);
+    expect(findings).toEqual([]);
   });
 });
