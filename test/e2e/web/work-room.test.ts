@@ -229,6 +229,38 @@ describe('the work room page', () => {
     await page.context().close();
   });
 
+  it('a controller refuses a pending promotion from the agent page; its proposer is offered no sign-off', async () => {
+    // Prepare
+    const proposed = await harness.api('POST', '/agents/invoice-review-agent/promotions', {
+      user: 'casey.controller',
+      body: { tier: 'extended', justification: 'Ninety days without an override on invoices.' },
+    });
+    expect(proposed.status).toBe(201);
+    const promotionId = proposed.body.promotionId as string;
+    const proposer = await signIn('casey.controller');
+    const other = await signIn('dana.controller');
+
+    // Act
+    await proposer.goto(`${origin}/#/agent/invoice-review-agent`);
+    await proposer.getByText(promotionId).waitFor();
+    const proposerButtons = await proposer.getByRole('button', { name: /^(Sign off|Refuse)$/ }).count();
+    await other.goto(`${origin}/#/agent/invoice-review-agent`);
+    await other.getByText(promotionId).waitFor();
+    await other.getByLabel('Comment (required)').fill('Not before the quarter closes.');
+    await other.getByRole('button', { name: 'Refuse' }).click();
+    const shown = await other.getByRole('status').filter({ hasText: promotionId }).textContent();
+    const packet = await harness.api('GET', '/agents/invoice-review-agent/trust-packet', {
+      user: 'finley.auditor',
+    });
+
+    // Assess
+    expect(proposerButtons).toBe(0);
+    expect(shown).toContain('refused');
+    expect(packet.body.promotions.find((p: any) => p.promotionId === promotionId)?.status).toBe('REFUSED');
+    await proposer.context().close();
+    await other.context().close();
+  });
+
   it('axe-core finds no accessibility violations on the sign-in, inbox, case, agent and audit pages', async () => {
     // Prepare
     const context = await browser.newContext();

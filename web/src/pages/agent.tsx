@@ -19,11 +19,15 @@ interface Promotion {
   readonly fromTier: string;
   readonly change: unknown;
   readonly justification: string;
-  readonly proposedBy: { username: string; role: string };
+  /** The packet names the proposer; a proposal's own answer carries who with their role. */
+  readonly proposedBy: string | { username: string; role: string };
+  readonly attached?: { rules?: { met: boolean; shortfalls: string[] } };
   readonly proposedAt: string;
 }
 
 const limit = (l?: Limit) => (l ? money(l.amount, l.currency) : '—');
+const proposerOf = (p: Promotion) =>
+  typeof p.proposedBy === 'string' ? p.proposedBy : p.proposedBy.username;
 
 /** Score over time as a line; the same points are in the table beside it. */
 function ScoreChart({ points }: { points: { at: string; score: number }[] }) {
@@ -175,9 +179,15 @@ export function AgentPage({ agentId, session }: { agentId: string; session: Sess
                 <li key={x.promotionId}>
                   <p>
                     <strong>{x.promotionId}</strong>: from {x.fromTier}, {JSON.stringify(x.change)}; proposed
-                    by {x.proposedBy.username} at {when(x.proposedAt)}: {x.justification}
+                    by {proposerOf(x)} at {when(x.proposedAt)}: {x.justification}
                   </p>
-                  {signsOff && x.proposedBy.username !== session.username && (
+                  {x.attached?.rules && !x.attached.rules.met && (
+                    <p>
+                      The evidence is short of the promotion rules ({x.attached.rules.shortfalls.join(', ')}):
+                      a sign-off would be refused.
+                    </p>
+                  )}
+                  {signsOff && proposerOf(x) !== session.username && (
                     <div>
                       <label for={`note-${x.promotionId}`}>Comment (required)</label>
                       <textarea
