@@ -363,11 +363,13 @@ describe('the local sign-in and the page', () => {
     expect(JSON.parse(own.body).token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
   });
 
-  it('the page is served with a content security policy and no framing, and the API still needs a token', async () => {
+  it('the page is served with a content security policy and no framing, nothing but its own files is served, and the API still needs a token', async () => {
     // Act
     const page = await fetch(`${origin}/`);
     const script = await fetch(`${origin}/assets/app.js`);
     const anonymous = await fetch(`${origin}/approvals?status=PENDING`);
+    const source = await rawRequest('/web/src/api.ts', { host: new URL(origin).host });
+    const traversal = await rawRequest('/assets/%2e%2e/%2e%2e/package.json', { host: new URL(origin).host });
 
     // Assess
     expect(page.status).toBe(200);
@@ -376,6 +378,10 @@ describe('the local sign-in and the page', () => {
     expect(page.headers.get('x-frame-options')).toBe('DENY');
     expect(script.headers.get('content-type')).toContain('javascript');
     expect(anonymous.status).toBe(401);
+    for (const other of [source, traversal]) {
+      expect(other.status).toBe(404);
+      expect(other.body).not.toContain('"dependencies"');
+    }
   });
 });
 
