@@ -46,6 +46,7 @@ export function vendorInquiryCaseView(found: Readonly<Record<string, unknown>>):
         ? found.awaiting
         : null,
     handover: found.handover ?? null,
+    bankChange: found.bankChange ?? null,
     failure: found.failure ?? null,
   };
 }
@@ -90,6 +91,8 @@ export const vendorInquiry = defineRunbook<VendorInquiryRequest>({
         "Vendor inquiry, the deterministic steps: the sender matched to the vendor master, then only that vendor's invoices read; a draft's clerk review; a failure recorded.",
       tables: { work: 'readWrite', reference: 'read', escrow: 'read' },
       evidence: 'write',
+      // A bank-detail change by message is handed to that runbook (call-back, controller), never applied here.
+      startsRunbooks: ['vendor-bank-change'],
     },
   ],
 });

@@ -1,8 +1,13 @@
 import { runbookStep } from '#platform/runs/handlers/runbook-step.ts';
 import { DynamoDbSystemOfRecord } from '#platform/system-of-record/adapters/system-of-record-dynamodb.ts';
+import {
+  type BankChangeHandover,
+  startBankChange,
+} from '#runbooks/vendor-inquiry/adapters/bank-change-handover.ts';
 import { INQUIRY_POLICY } from '#runbooks/vendor-inquiry/adapters/inquiry-policy.ts';
 import { gatherFacts } from '#runbooks/vendor-inquiry/adapters/invoice-facts.ts';
 import { DynamoDbVendorDirectory } from '#runbooks/vendor-inquiry/adapters/vendor-directory-dynamodb.ts';
+import { bankDetailsIn } from '#runbooks/vendor-inquiry/core/bank-details.ts';
 import type { InquiryFacts } from '#runbooks/vendor-inquiry/core/facts.ts';
 import { identifySender, parseSender } from '#runbooks/vendor-inquiry/core/identity.ts';
 import { classifiedResult, type IdentityResult, INQUIRY_RULES_ACTOR, INQUIRY_TASK } from './inquiry-step.ts';
@@ -56,18 +61,42 @@ export const handler = runbookStep({
         task.classification.intent === 'BANK_DETAIL_CHANGE' ? [] : task.classification.invoiceNumbers;
       facts = await gatherFacts(vendor, numbers, INQUIRY_POLICY);
     }
+    // A bank-detail change from an identified vendor goes to the vendor bank-change runbook (call-back,
+    // controller); from anyone else it goes nowhere but to a person.
+    let bankChange: BankChangeHandover | null = null;
+    if (
+      identity.identified &&
+      identity.vendorId &&
+      identity.address &&
+      task.classification.intent === 'BANK_DETAIL_CHANGE'
+    ) {
+      const { subject, body } = task.request.message;
+      const details = bankDetailsIn(`${subject}\n${body}`);
+      bankChange = details
+        ? await startBankChange({
+            inquiryExecutionId: task.executionId,
+            vendorId: identity.vendorId,
+            details,
+            sender: identity.address,
+            receivedAt: task.request.receivedAt,
+            subject,
+            requestedBy: task.requestedBy,
+          })
+        : { status: 'NO_DETAILS' };
+    }
     const vendorBusiness = {
       ...(identity.vendorId ? { vendorId: identity.vendorId } : {}),
       ...(identity.vendorName ? { vendorName: identity.vendorName } : {}),
     };
     return {
-      result: { identity, facts },
+      result: { identity, facts, bankChange },
       case: {
         vendor: identity.identified
           ? { vendorId: identity.vendorId, name: identity.vendorName, identifiedBy: identity.method }
           : null,
         identity: { identified: identity.identified, method: identity.method, reason: identity.reason },
         facts,
+        bankChange,
       },
       evidence: [
         {
@@ -102,6 +131,22 @@ export const handler = runbookStep({
           },
           business: { ...vendorBusiness, decision: facts ? 'FACTS_GATHERED' : 'NOTHING_READ' },
         },
+        ...(bankChange
+          ? [
+              {
+                recordType: 'action' as const,
+                eventKey: 'BankChangeHandover/action',
+                actor: INQUIRY_RULES_ACTOR,
+                details: {
+                  action: 'vendor_bank_change_handover',
+                  runbook: 'vendor-bank-change',
+                  onBehalfOf: task.requestedBy.username,
+                  ...bankChange,
+                },
+                business: { ...vendorBusiness, decision: bankChange.status },
+              },
+            ]
+          : []),
       ],
     };
   },

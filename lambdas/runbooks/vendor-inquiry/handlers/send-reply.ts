@@ -49,6 +49,10 @@ export const handler = runbookStep({
     classification: classifiedResult,
     identity: identityResult,
     facts: factsSchema.nullable(),
+    bankChange: z
+      .object({ status: z.string(), executionId: z.string().optional(), reason: z.string().optional() })
+      .nullable()
+      .optional(),
   },
   run: async (task) => {
     const { classification, identity, facts } = task;
@@ -181,11 +185,12 @@ export const handler = runbookStep({
           kind: exceptionId,
           runbook: task.runbook,
           executionId: task.executionId,
-          summary: SUMMARY[exceptionId] ?? 'A vendor inquiry needs a person.',
+          summary: summaryOf(exceptionId, task.bankChange ?? null),
           requiredRole: 'ap_clerk',
           refs: {
             executionId: task.executionId,
             ...(identity.vendorId ? { vendorId: identity.vendorId } : {}),
+            ...(task.bankChange?.executionId ? { bankChangeExecutionId: task.bankChange.executionId } : {}),
           },
           openedAt: task.submittedAt,
         });
@@ -202,6 +207,16 @@ const SUMMARY: Readonly<Record<string, string>> = {
   VENDOR_INQUIRY_UNKNOWN_SENDER:
     'An inquiry from an address not on file for any vendor: it got a generic acknowledgement; review who sent it.',
 };
+
+function summaryOf(kind: string, bankChange: { status: string; reason?: string } | null): string {
+  if (kind !== 'VENDOR_BANK_DETAIL_CHANGE' || !bankChange)
+    return SUMMARY[kind] ?? 'A vendor inquiry needs a person.';
+  if (bankChange.status === 'STARTED')
+    return 'A vendor asks to change its bank details by message: the vendor bank-change run is started and waits for a call-back on a number on file; nothing was changed.';
+  if (bankChange.status === 'REFUSED')
+    return `A vendor asks to change its bank details by message; the vendor bank-change runbook refused it (${bankChange.reason ?? 'refused'}); nothing was changed.`;
+  return 'A vendor asks to change its bank details by message but gives no usable details; call the vendor back on a number on file; nothing was changed.';
+}
 
 /** Work a person must pick up whatever the reply says. */
 function handoverOf(intent: string, identified: boolean): string | null {

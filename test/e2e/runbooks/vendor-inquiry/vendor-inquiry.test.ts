@@ -22,6 +22,7 @@ const ledger = new DynamoDbEscrowLedger();
 const evidence = new DynamoDbEvidenceChain();
 const DAY = 86_400_000;
 const today = () => new Date().toISOString().slice(0, 10);
+const PHONE = '+1 402 555 0100';
 
 /** Every invoice number the seeded world holds, by the vendor it belongs to. */
 const INVOICES_OF: Readonly<Record<string, readonly string[]>> = {
@@ -134,6 +135,8 @@ beforeAll(async () => {
   harness = await startHarness();
   await seed({
     ...erp,
+    // Prairie has a number on file to be called back on; Lakeside has none.
+    vendors: erp.vendors.map((v) => (v.vendorId === 'V-1100' ? { ...v, contactPhones: [PHONE] } : v)),
     processedInvoices: [
       ...erp.processedInvoices,
       {
@@ -375,7 +378,7 @@ describe('vendor inquiry: the labelled set, end to end', () => {
     expect(results.get('shared-mail-domain').identity.reason).toBe('SHARED_MAIL_DOMAIN');
   });
 
-  it('changes no bank details from a message: the master is unchanged, no bank-change run starts, a clerk is asked to call back', async () => {
+  it('changes no bank details from a message: it starts the vendor bank-change runbook, which waits for a call-back, and the master is unchanged', async () => {
     const vendor = await sor.getVendor('V-1100');
     const original = erp.vendors.find((v) => v.vendorId === 'V-1100');
     expect(vendor?.bankAccount).toBe(original?.bankAccount);
@@ -383,15 +386,44 @@ describe('vendor inquiry: the labelled set, end to end', () => {
     const view = results.get('bank-change-iban');
     expect(view.reply.text).not.toMatch(/\d/);
     expect(view.reply.text).toContain('call you back on a telephone number we already hold');
+    // The bank-change run compares, flags the e-mail origin, and waits for a call-back on the number on file.
+    expect(view.bankChange).toMatchObject({ status: 'STARTED' });
+    const change = await harness.api('GET', `/executions/${view.bankChange.executionId}`, {
+      user: 'gray.admin',
+    });
+    expect(change.body).toMatchObject({ runbook: 'vendor-bank-change', vendorId: 'V-1100' });
+    const waiting = await (async () => {
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const { body } = await harness.api('GET', `/executions/${view.bankChange.executionId}`, {
+          user: 'gray.admin',
+        });
+        if (body.awaiting?.step === 'verification' || body.status !== 'RUNNING') return body;
+        if (Date.now() > deadline) throw new Error(JSON.stringify(body));
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
+    expect(waiting.awaiting).toMatchObject({ step: 'verification', requiredRole: 'ap_clerk' });
+    expect(waiting.riskFlags.map((f: any) => f.code)).toContain('ORIGIN_NOT_AUTHENTICATED');
     expect(await getException(`VENDOR_BANK_DETAIL_CHANGE:${view.executionId}`)).toMatchObject({
       status: 'OPEN',
       requiredRole: 'ap_clerk',
-      refs: { vendorId: 'V-1100', executionId: view.executionId },
+      refs: {
+        vendorId: 'V-1100',
+        executionId: view.executionId,
+        bankChangeExecutionId: view.bankChange.executionId,
+      },
     });
-    const runs = await harness.api('GET', '/executions?runbook=vendor-bank-change&limit=10', {
-      user: 'gray.admin',
+    // Lakeside has no number on file to call back on: the bank-change runbook refuses, a clerk takes it.
+    expect(results.get('bank-change-ach').bankChange).toMatchObject({
+      status: 'REFUSED',
+      reason: 'NO_CALLBACK_NUMBER',
     });
-    expect(runs.body.executions).toEqual([]);
+    // Nobody identified, nothing started.
+    expect(results.get('bank-change-unknown-sender').bankChange).toBeNull();
+    expect((await sor.getVendor('V-1101'))?.bankAccount).toBe(
+      erp.vendors.find((v) => v.vendorId === 'V-1101')?.bankAccount,
+    );
   });
 
   it('opens a case for a clerk on a short-payment dispute', async () => {

@@ -3,6 +3,7 @@ import { money } from '#platform/core/money.ts';
 import type { HoldView } from '#platform/escrow/core/escrow-ledger.ts';
 import type { Vendor } from '#platform/system-of-record/core/reference-data.ts';
 import { gatherFacts } from '#runbooks/vendor-inquiry/adapters/invoice-facts.ts';
+import { bankDetailsIn } from '#runbooks/vendor-inquiry/core/bank-details.ts';
 import { classifyMessage, suspiciousSignals } from '#runbooks/vendor-inquiry/core/classify.ts';
 import { factFromCase, factFromHold, type InquiryFacts } from '#runbooks/vendor-inquiry/core/facts.ts';
 import { identifySender, parseSender } from '#runbooks/vendor-inquiry/core/identity.ts';
@@ -310,6 +311,21 @@ describe('facts from the system of record', () => {
     );
     expect(asked).toEqual(['AP-V-1100-LPS3301', 'AP-V-1100-PFT2202']);
     expect(result).toEqual({ vendorId: 'V-1100', vendorName: 'Prairie', invoices: [], notFound: 2 });
+  });
+});
+
+describe('bank details in a message', () => {
+  it('takes only details whose check digits hold, to hand to the bank-change runbook', () => {
+    expect(bankDetailsIn('New IBAN: DE89 3704 0044 0532 0130 00, thanks')).toEqual({
+      iban: 'DE89370400440532013000',
+    });
+    expect(bankDetailsIn('IBAN DE89370400440532013001')).toBeNull();
+    expect(bankDetailsIn('Account number 555000111222, routing 021000021.')).toEqual({
+      bankAccount: '555000111222',
+      routingNumber: '021000021',
+    });
+    expect(bankDetailsIn('Account number 555000111222, routing 021000022.')).toBeNull();
+    expect(bankDetailsIn('Our bank details have changed, please call us.')).toBeNull();
   });
 });
 
