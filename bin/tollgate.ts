@@ -176,6 +176,42 @@ program
   );
 
 program
+  .command('intake')
+  .description(
+    'Submit invoice files (PDF, Factur-X PDF, EN 16931 XML, structured JSON, text) to the invoice runbook on the running local stack. Each is keyed by its SHA-256: the same file twice, under any name, is one run. A directory is read whole, with a progress bar.',
+  )
+  .argument('<paths...>', 'files or directories of invoices')
+  .option('--user <name>', 'demo user who submits them (an AP clerk)', 'avery.clerk')
+  .option('--concurrency <n>', 'files submitted at once', parseCount, 4)
+  .option('--json', 'print the results as JSON')
+  .option('--data-dir <dir>', 'data folder of the running local stack', DEFAULT_DATA_DIR)
+  .action(
+    async (
+      paths: string[],
+      options: { user: string; concurrency: number; json?: boolean; dataDir: string },
+    ) => {
+      const bar = process.stderr.isTTY;
+      const results = await intakeFiles({
+        dataDir: resolve(options.dataDir),
+        user: options.user,
+        paths: paths.map((path) => resolve(path)),
+        concurrency: options.concurrency,
+        onProgress: (done, total) => {
+          if (total < 2) return;
+          // A bar redrawn in place on a terminal; one line per tenth elsewhere (logs, CI).
+          if (bar) process.stderr.write(`\rintake ${progressBar(done, total)}${done === total ? '\n' : ''}`);
+          else if (done === total || done % Math.max(1, Math.ceil(total / 10)) === 0)
+            process.stderr.write(`intake ${progressBar(done, total)}\n`);
+        },
+      });
+      process.stdout.write(
+        options.json ? `${JSON.stringify(results, null, 2)}\n` : `${formatIntake(results).join('\n')}\n`,
+      );
+      if (results.some((r) => r.outcome === 'REFUSED')) process.exitCode = 1;
+    },
+  );
+
+program
   .command('trust-packet')
   .description(
     "An agent's trust packet from the running local stack: pacts, tier history with sign-offs, score, outcomes, rates, escrow exposure and the evidence behind each figure.",

@@ -34,3 +34,38 @@ export async function getFromLocalApi<T>(dataDir: string, user: string, path: st
   }
   return body;
 }
+
+/** A JSON answer of the API: its fields, or its error. */
+export interface LocalApiAnswer {
+  readonly [field: string]: unknown;
+  readonly error?: { readonly code: string; readonly message: string };
+}
+
+/**
+ * Any call on the running local stack's API as a demo user, answering the status and the JSON
+ * body whatever they are (a caller that reports refusals reads their codes). No stack is NOT_RUNNING.
+ */
+export async function sendToLocalApi(
+  dataDir: string,
+  user: string,
+  request: { method: string; path: string; body?: unknown; headers?: Record<string, string> },
+): Promise<{ status: number; body: LocalApiAnswer | null }> {
+  const runtime = readRuntime(dataDir);
+  if (!runtime) {
+    throw Object.assign(new Error(`No local stack runs on ${dataDir}. Start it with \`npm run local\`.`), {
+      code: 'NOT_RUNNING',
+    });
+  }
+  const token = issueDevToken(loadOrCreateSigningKey(dataDir), user);
+  const response = await fetch(`${runtime.endpoints.api}${request.path}`, {
+    method: request.method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(request.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...request.headers,
+    },
+    ...(request.body !== undefined ? { body: JSON.stringify(request.body) } : {}),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? (JSON.parse(text) as LocalApiAnswer) : null };
+}
