@@ -1,8 +1,8 @@
 #!/usr/bin/env node
+import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { AUDITOR_QUERIES } from '#platform/evidence/core/auditor-queries.ts';
-import { formatReplay } from '#platform/releases/core/policy-replay.ts';
 import { DEMO_USERS, issueDevToken, loadOrCreateSigningKey } from '../local/dev-identity.ts';
 import {
   applyLocalEnvironment,
@@ -14,7 +14,7 @@ import {
 import { formatSimulateSummary, simulateLocalBank } from './commands/bank-simulate.ts';
 import { DEFAULT_SAMPLES_DIR, demoExitCode, formatSummary, runDemo } from './commands/demo.ts';
 import { useDeployedStack } from './commands/deployed-stack.ts';
-import { runReplay } from './commands/replay.ts';
+import { formatIntake, intakeFiles, progressBar } from './commands/intake.ts';
 import { decideRelease, formatHistory, proposeRelease, runbookHistory } from './commands/runbook.ts';
 import { formatRuns, listRuns } from './commands/runs.ts';
 import { readSnapshot, seed } from './commands/seed.ts';
@@ -240,6 +240,29 @@ program
   );
 
 program
+  .command('eval')
+  .description(
+    'Run a labelled invoice set through the real runbook on a fresh local stack with its agents in shadow, and report field accuracy, decision accuracy, false auto-approvals, automation rate and cost per invoice.',
+  )
+  .argument('<labelled-dir>', 'a folder in the format of the AP sample set (erp.json, cases.json, invoices/)')
+  .option('--json', 'print the report as JSON (attach it to a runbook promotion with --report)')
+  .option('--out <file>', 'also write the JSON report to this file')
+  .option('--data-dir <dir>', 'data folder for the eval stack (default: a new temporary folder)')
+  .action(async (dir: string, options: { json?: boolean; out?: string; dataDir?: string }) => {
+    // Loaded here: the stack must set the functions' environment before their modules load.
+    const { formatEval, runEval } = await import('./commands/eval.ts');
+    const report = await runEval({
+      samplesDir: resolve(dir),
+      ...(options.dataDir ? { dataDir: resolve(options.dataDir) } : {}),
+      progress: (line) => process.stderr.write(`${line}\n`),
+    });
+    if (options.out) writeFileSync(resolve(options.out), `${JSON.stringify(report, null, 2)}\n`);
+    process.stdout.write(
+      options.json ? `${JSON.stringify(report, null, 2)}\n` : formatEval(report).join('\n'),
+    );
+  });
+
+program
   .command('replay')
   .description(
     'Re-decide the invoice decisions of a period from their recorded evidence under another AP policy, and list every decision that would change (blocked or released) with amounts per currency.',
@@ -264,6 +287,8 @@ program
       bucket?: string;
       stack?: string;
     }) => {
+      const { runReplay } = await import('./commands/replay.ts');
+      const { formatReplay } = await import('#platform/releases/core/policy-replay.ts');
       const report = await runReplay({
         policyFile: options.policy,
         from: options.from,

@@ -42,7 +42,11 @@ export function readSnapshot(file: string): ErpSnapshot {
  * the snapshot's limits), funding accounts funded up to the snapshot's balance. Identical
  * data is left untouched, so loading the same file twice changes nothing.
  */
-export async function seed(snapshot: ErpSnapshot): Promise<SeedCounts> {
+export async function seed(
+  snapshot: ErpSnapshot,
+  /** The tier new agents start in; `tollgate eval` starts them in shadow. @default 'bounded' */
+  options: { readonly agentTier?: 'shadow' | 'bounded' } = {},
+): Promise<SeedCounts> {
   const store = new DynamoDbSystemOfRecord();
   const counts: SeedCounts = {};
   const count = (what: string, outcome: PutOutcome) => {
@@ -99,7 +103,7 @@ export async function seed(snapshot: ErpSnapshot): Promise<SeedCounts> {
     const { created } = await trust.registerAgent({
       agentId: agent.agentId,
       displayName: agent.displayName,
-      tier: 'bounded',
+      tier: options.agentTier ?? 'bounded',
       pacts: agent.actions.map((action) => ({
         action,
         ...pact,
