@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { apiHandler, json } from '#platform/api/http.ts';
 import { TollgateError } from '#platform/core/errors.ts';
+import { attachReport } from '#platform/releases/core/reports.ts';
 import { appendTrustEvent } from '#platform/trust/adapters/trust-events.ts';
 import { DynamoDbTrustStore, type Promotion } from '#platform/trust/adapters/trust-store-dynamodb.ts';
 import { promotionEventKey, trustStream } from '#platform/trust/core/outcomes.ts';
@@ -26,6 +27,8 @@ const body = z.strictObject({
     .max(20)
     .optional(),
   justification: z.string().trim().min(10, 'a justification (at least 10 characters)').max(4000),
+  /** A `tollgate eval` report on the buyer's own invoices, kept with its hash and headline figures. */
+  evalReport: z.looseObject({ kind: z.literal('eval') }).optional(),
 });
 /** Evidence pointers listed on a proposal at the most; the figures count every outcome. */
 const MAX_POINTERS = 200;
@@ -41,7 +44,7 @@ export const handler = apiHandler(async (request) => {
   const input = parseBody(
     body,
     request.jsonBody(),
-    '{"tier": "bounded", "pacts": [{"action", "perActionLimit", "dailyLimit"}], "justification": "…"}',
+    '{"tier": "bounded", "pacts": [{"action", "perActionLimit", "dailyLimit"}], "justification": "…", "evalReport"?: {"kind": "eval", …}}',
   );
   const standing = await store.loadAgentStanding(agentId);
   if (!standing)
@@ -59,6 +62,7 @@ export const handler = apiHandler(async (request) => {
     ...figures,
     rules: promotionRuleCheck(standing, change.tier, figures),
     limits: limitChanges(standing, change),
+    ...(input.evalReport ? { eval: attachReport(input.evalReport) } : {}),
     outcomeEvidence: freshOutcomes(outcomes, now)
       .slice(-MAX_POINTERS)
       .flatMap((o) => (o.evidence ? [{ decisionId: o.decisionId, kind: o.kind, ...o.evidence }] : [])),

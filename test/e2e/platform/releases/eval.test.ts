@@ -78,4 +78,19 @@ describe('tollgate eval on a labelled set', () => {
     });
     expect(proposed.body.report.sha256).toMatch(/^[a-f0-9]{64}$/);
   });
+
+  it('is attached to a promotion of the agent as part of the evidence its signer reads', async () => {
+    // Act
+    const proposed = await harness.api('POST', '/agents/invoice-review-agent/promotions', {
+      user: 'casey.controller',
+      body: { tier: 'supervised', justification: 'scored on our own invoices in shadow', evalReport: report },
+    });
+
+    // Assess
+    expect(proposed.status, JSON.stringify(proposed.body)).toBe(201);
+    expect(proposed.body.evidence.eval).toMatchObject({
+      kind: 'eval',
+      summary: { cases: cases.length, decisionAccuracy: report.decisionAccuracy },
+    });
+  });
 });
