@@ -7,11 +7,14 @@ import {
   GetQueryResultsCommand,
   StartQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { TollgateError } from '#platform/core/errors.ts';
 import { sha256Hex } from '#platform/core/hashing.ts';
 import { add, formatMoney, type Money, money } from '#platform/core/money.ts';
+import { listChainHeads } from '#platform/evidence/adapters/evidence-chain-dynamodb.ts';
 import { S3EvidenceStore } from '#platform/evidence/adapters/evidence-store-s3.ts';
 import {
   AUDITOR_QUERIES,
@@ -27,25 +30,36 @@ import {
   parseSignedDigest,
   type SignedDigest,
 } from '#platform/evidence/core/digests.ts';
-import type { EvidenceStore } from '#platform/evidence/core/ports.ts';
+import type { ChainHead, EvidenceStore } from '#platform/evidence/core/ports.ts';
 import { RECORDS_PREFIX } from '#platform/evidence/core/records.ts';
 import { type VerificationReport, verifyEvidence } from '#platform/evidence/core/verify.ts';
 import { LOCAL_REGION } from '../local/function-host.ts';
 import { LOCAL_CREDENTIALS, readRuntime } from '../local/local-stack.ts';
+import { localTableName } from '../local/provision.ts';
 
 /** Where the evidence is: the running local stack of a data folder, or a bucket in AWS. */
 export interface EvidenceSource {
   readonly store: S3EvidenceStore;
   readonly inAws: boolean;
   readonly description: string;
+  /** The chain heads of the stage's work table, when it can be read: verify holds every chain to its head. */
+  readonly heads?: () => Promise<ChainHead[]>;
 }
 
-export function evidenceSource(options: { dataDir: string; bucket?: string }): EvidenceSource {
+export function evidenceSource(options: {
+  dataDir: string;
+  bucket?: string;
+  workTable?: string;
+}): EvidenceSource {
   if (options.bucket) {
+    const { workTable } = options;
     return {
       store: new S3EvidenceStore(options.bucket, { client: new S3Client({}), headBeforePut: false }),
       inAws: true,
       description: `s3://${options.bucket}`,
+      ...(workTable
+        ? { heads: () => listChainHeads(DynamoDBDocumentClient.from(new DynamoDBClient({})), workTable) }
+        : {}),
     };
   }
   const runtime = readRuntime(resolve(options.dataDir));
@@ -66,30 +80,55 @@ export function evidenceSource(options: { dataDir: string; bucket?: string }): E
     }),
     inAws: false,
     description: `local s3rver ${runtime.endpoints.s3}/${runtime.evidenceBucket}`,
+    heads: () =>
+      listChainHeads(
+        DynamoDBDocumentClient.from(
+          new DynamoDBClient({
+            endpoint: runtime.endpoints.dynamodb,
+            region: LOCAL_REGION,
+            credentials: LOCAL_CREDENTIALS,
+          }),
+        ),
+        localTableName('work'),
+      ),
   };
 }
 
 /** Prints one line per object and a summary; returns the process exit code. */
 export async function runVerify(
   source: EvidenceSource,
-  options: { publicKeyFile?: string },
+  options: { publicKeyFile?: string; requireDigested?: boolean },
   out: (line: string) => void,
 ): Promise<number> {
+  const heads = source.heads ? await source.heads() : undefined;
   const report = await verifyEvidence(source.store, {
     checkObjectLock: source.inAws,
     now: () => new Date(),
     ...(options.publicKeyFile ? { publicKeyPem: readFileSync(options.publicKeyFile, 'utf8') } : {}),
+    ...(heads ? { heads } : {}),
   });
   for (const verdict of report.verdicts) {
     out(
-      `${verdict.key}: ${verdict.reasons.length === 0 ? 'valid' : `INVALID: ${verdict.reasons.join('; ')}`}`,
+      `${verdict.key}: ${
+        verdict.reasons.length > 0
+          ? `INVALID: ${verdict.reasons.join('; ')}`
+          : verdict.pending
+            ? 'pending (written after the newest digest; valid so far)'
+            : 'valid'
+      }`,
     );
   }
-  for (const line of summarise(report, source)) out(line);
-  return report.invalid === 0 && report.digests > 0 ? 0 : 1;
+  for (const line of summarise(report, source, options.requireDigested === true)) out(line);
+  return verifyExitCode(report, options.requireDigested === true);
 }
 
-function summarise(report: VerificationReport, source: EvidenceSource): string[] {
+/** 0 when nothing is invalid and a digest exists; objects not yet digested fail only when required. */
+export function verifyExitCode(report: VerificationReport, requireDigested: boolean): number {
+  return report.invalid === 0 && report.digests > 0 && (!requireDigested || report.pending === 0) ? 0 : 1;
+}
+
+function summarise(report: VerificationReport, source: EvidenceSource, requireDigested: boolean): string[] {
+  const ok = verifyExitCode(report, requireDigested) === 0;
   return [
     '',
     `Evidence in ${source.description}: ${report.verdicts.length} objects checked (${report.digests} digests, ${report.records} records, ${report.payloads} payloads).`,
@@ -100,7 +139,17 @@ function summarise(report: VerificationReport, source: EvidenceSource): string[]
     report.objectLockChecked
       ? 'Object Lock mode and retain-until checked on every object.'
       : 'Object Lock not checked: the local store (s3rver) has no Object Lock; hashes, chains and signatures were.',
-    report.invalid === 0 && report.digests > 0 ? 'Result: all valid.' : `Result: ${report.invalid} INVALID.`,
+    report.headsChecked === null
+      ? 'Chain heads not checked: the work table was not given (--work-table), so a deleted newest record would go unseen.'
+      : `Chain heads: ${report.headsChecked} from the work table, each matched by the newest record in the bucket.`,
+    report.pending > 0
+      ? `Pending: ${report.pending} object(s) written after the newest digest, not yet covered by one${requireDigested ? ' (--require-digested: that fails the check)' : ''}; run the digest job and verify again.`
+      : 'Pending: none; every object is covered by a digest.',
+    ok
+      ? report.pending > 0
+        ? `Result: all valid; ${report.pending} pending.`
+        : 'Result: all valid.'
+      : `Result: ${report.invalid} INVALID${report.pending > 0 ? `, ${report.pending} pending` : ''}.`,
   ];
 }
 

@@ -440,15 +440,31 @@ evidence
   .option('--data-dir <dir>', 'data folder of the running local stack', DEFAULT_DATA_DIR)
   .option('--bucket <name>', 'verify this evidence bucket in AWS (credentials from the usual AWS chain)')
   .option('--public-key <file>', 'trust only this digest-signing public key (PEM)')
-  .action(async (options: { dataDir: string; bucket?: string; publicKey?: string }) => {
-    const source = evidenceSource(options);
-    const code = await runVerify(
-      source,
-      options.publicKey ? { publicKeyFile: options.publicKey } : {},
-      (line) => process.stdout.write(`${line}\n`),
-    );
-    process.exitCode = code;
-  });
+  .option(
+    '--work-table <name>',
+    "with --bucket: the stage's work table, whose chain heads every chain in the bucket must end at",
+  )
+  .option('--require-digested', 'fail when any object was written after the newest digest')
+  .action(
+    async (options: {
+      dataDir: string;
+      bucket?: string;
+      publicKey?: string;
+      workTable?: string;
+      requireDigested?: boolean;
+    }) => {
+      const source = evidenceSource(options);
+      const code = await runVerify(
+        source,
+        {
+          ...(options.publicKey ? { publicKeyFile: options.publicKey } : {}),
+          ...(options.requireDigested ? { requireDigested: true } : {}),
+        },
+        (line) => process.stdout.write(`${line}\n`),
+      );
+      process.exitCode = code;
+    },
+  );
 
 evidence
   .command('export')

@@ -26,6 +26,13 @@ export interface LockStatus {
   readonly retainUntil?: Date;
 }
 
+/** Where an execution's chain ends, as the table that orders it holds it. */
+export interface ChainHead {
+  readonly executionId: string;
+  readonly sequence: number;
+  readonly hash: string;
+}
+
 export interface ClaimedEvent {
   readonly record: EvidenceRecord;
   readonly key: string;

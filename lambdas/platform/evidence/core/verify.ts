@@ -12,7 +12,7 @@ import {
   publicKeyKey,
   type SignedDigest,
 } from './digests.ts';
-import type { EvidenceStore, ListedObject } from './ports.ts';
+import type { ChainHead, EvidenceStore } from './ports.ts';
 import {
   type EvidenceRecord,
   GENESIS_HASH,
@@ -30,6 +30,8 @@ import {
 export interface ObjectVerdict {
   readonly key: string;
   readonly reasons: readonly string[];
+  /** Written after the newest digest: not yet covered by one, still hashed and chain-checked. */
+  readonly pending?: boolean;
 }
 
 export interface VerificationReport {
@@ -38,6 +40,10 @@ export interface VerificationReport {
   readonly records: number;
   readonly payloads: number;
   readonly invalid: number;
+  /** Objects written after the newest digest (valid so far, not yet digested). */
+  readonly pending: number;
+  /** Chain heads from the table checked against the bucket; null when none were given. */
+  readonly headsChecked: number | null;
   readonly newestDigest?: { readonly key: string; readonly windowEnd: string };
   readonly signingKeyIds: readonly string[];
   readonly objectLockChecked: boolean;
@@ -49,6 +55,12 @@ export interface VerifyOptions {
   /** Check each object's Object Lock mode and retain-until date (AWS). */
   readonly checkObjectLock: boolean;
   readonly now: () => Date;
+  /**
+   * Every execution's chain head as the table holds it. Each chain in the bucket must end exactly
+   * there: a record deleted from the tail (or claimed and never written) leaves the head ahead of
+   * the bucket, a forged append puts the bucket ahead of the head.
+   */
+  readonly heads?: readonly ChainHead[];
 }
 
 interface Listing {
@@ -160,6 +172,7 @@ export async function verifyEvidence(
   const newestEnd = newest ? Date.parse(newest[1].digest.windowEnd) : Number.NEGATIVE_INFINITY;
 
   const present = new Set<string>();
+  const pending = new Set<string>();
   const parsedRecords: { key: string; record: EvidenceRecord }[] = [];
   const payloadHashes = new Map<string, string>();
   for (const object of [...records, ...payloads]) {
@@ -174,7 +187,9 @@ export async function verifyEvidence(
     if (object.key.startsWith(PAYLOADS_PREFIX)) payloadHashes.set(object.key, sha256);
     const listing = listings.get(object.key);
     if (!listing) {
-      flag(object.key, unlistedReason(object, newestEnd));
+      // Written after the newest digest: pending, as CloudTrail's validator says "not yet validated".
+      if (object.lastModified.getTime() >= newestEnd) pending.add(object.key);
+      else flag(object.key, 'present but not listed in any digest (an added object)');
     } else {
       if (listing.sha256 !== sha256)
         flag(
@@ -219,27 +234,66 @@ export async function verifyEvidence(
     }
   }
   checkChainSummaries(digests, parsedRecords, flag);
+  if (options.heads) checkHeads(options.heads, parsedRecords, flag);
 
   const verdicts = [...problems.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([key, reasons]) => ({ key, reasons }));
+    .map(([key, reasons]) =>
+      reasons.length === 0 && pending.has(key) ? { key, reasons, pending: true } : { key, reasons },
+    );
   return {
     verdicts,
     digests: digests.size,
     records: records.length,
     payloads: payloads.length,
     invalid: verdicts.filter((v) => v.reasons.length > 0).length,
+    pending: verdicts.filter((v) => v.pending).length,
+    headsChecked: options.heads ? options.heads.length : null,
     ...(newest ? { newestDigest: { key: newest[0], windowEnd: newest[1].digest.windowEnd } } : {}),
     signingKeyIds: [...signingKeyIds],
     objectLockChecked: options.checkObjectLock && store.lockStatus !== undefined,
   };
 }
 
-function unlistedReason(object: ListedObject, newestEnd: number): string {
-  if (object.lastModified.getTime() >= newestEnd) {
-    return 'not covered by any digest: written after the newest digest; run the digest job and verify again';
+/**
+ * Each chain in the bucket against its head in the table: the newest record must be the head's
+ * sequence with the head's hash. The verdict is keyed `chains/<executionId>`, naming what is missing.
+ */
+function checkHeads(
+  heads: readonly ChainHead[],
+  parsed: readonly { key: string; record: EvidenceRecord }[],
+  flag: (key: string, reason: string) => void,
+): void {
+  const newest = new Map<string, EvidenceRecord>();
+  for (const { record } of parsed) {
+    const seen = newest.get(record.executionId);
+    if (!seen || record.sequence > seen.sequence) newest.set(record.executionId, record);
   }
-  return 'present but not listed in any digest (an added object)';
+  const headed = new Set<string>();
+  for (const head of heads) {
+    headed.add(head.executionId);
+    const key = `chains/${head.executionId}`;
+    const last = newest.get(head.executionId);
+    const at = last?.sequence ?? 0;
+    if (at < head.sequence)
+      flag(
+        key,
+        `the table's chain head is at sequence ${head.sequence}, but the bucket's newest record is ${at === 0 ? 'none' : at}: record${head.sequence - at > 1 ? `s ${at + 1}–${head.sequence}` : ` ${head.sequence}`} deleted or never written`,
+      );
+    else if (at > head.sequence)
+      flag(
+        key,
+        `the bucket holds records past the table's chain head (${head.sequence}) up to ${at}: appended outside the writer`,
+      );
+    else if (last && last.hash !== head.hash)
+      flag(key, `the newest record's hash is not the table's chain head hash (${head.hash.slice(0, 12)}…)`);
+  }
+  for (const [executionId, last] of newest)
+    if (!headed.has(executionId))
+      flag(
+        `chains/${executionId}`,
+        `no chain head in the table for ${last.sequence} record(s) in the bucket`,
+      );
 }
 
 function parseRecord(body: Uint8Array): EvidenceRecord | undefined {

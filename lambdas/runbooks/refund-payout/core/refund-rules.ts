@@ -171,7 +171,9 @@ export function refundChecks(facts: RefundFacts, policy: RefundPayoutPolicy): Re
       'FIRST_PAYOUT',
       facts.paidBefore,
       'approval',
-      facts.paidBefore ? `${payee.payeeId} was paid out before.` : `Nothing was ever paid out to ${payee.payeeId}.`,
+      facts.paidBefore
+        ? `${payee.payeeId} was paid out before.`
+        : `Nothing was ever paid out to ${payee.payeeId}.`,
     );
   check(
     'PAYEE_DAILY_COUNT',

@@ -3,6 +3,7 @@ import { CopyObjectCommand, DeleteObjectCommand, PutObjectCommand } from '@aws-s
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson } from '#platform/core/canonical-json.ts';
 import { hashOf } from '#platform/core/hashing.ts';
+import { listChainHeads } from '#platform/evidence/adapters/evidence-chain-dynamodb.ts';
 import {
   type Digest,
   digestBytes,
@@ -142,7 +143,8 @@ describe('evidence verify detects tampering', () => {
     const report = await verify(store);
 
     // Assess
-    expect(reasonsFor(report, key)).toMatch(/not covered by any digest|not listed in any digest/);
+    // Written after the newest digest it is only pending, but its chain does not hold.
+    expect(reasonsFor(report, key)).toMatch(/chain gap: sequence 99 follows \d+/);
   });
 
   it('reordered records', async () => {
@@ -267,4 +269,101 @@ describe('evidence verify detects tampering', () => {
     expect(reasonsFor(pinned, digestKey(1))).toMatch(/signature does not verify/);
     expect(reasonsFor(unpinned, digestKey(1))).toMatch(/no trusted public key/);
   });
+
+  it('the newest record of a run deleted before any digest listed it, caught against the chain heads', async () => {
+    // Prepare: a record appended after the last digest, then deleted by an insider with write access.
+    const { store, client, bucket, writer } = await sealedEvidence('tail');
+    const newest = await writer.append({
+      recordType: 'action',
+      runbook: 'invoice-reconciliation',
+      runbookVersion: 'a'.repeat(64),
+      executionId: 'tail-exec-1',
+      eventKey: 'Late/action',
+      actor: { kind: 'agent', id: 'ap-agent-1' },
+      details: { action: 'escrow_release' },
+    });
+
+    // Act
+    await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: newest.key }));
+    const withoutHeads = await verify(store);
+    const withHeads = await verifyEvidence(store, {
+      checkObjectLock: false,
+      now: () => new Date(),
+      heads: await headsOf('tail-'),
+    });
+
+    // Assess: the bucket alone looks complete; its chain head in the table says otherwise.
+    expect(withoutHeads.invalid).toBe(0);
+    expect(reasonsFor(withHeads, 'chains/tail-exec-1')).toMatch(
+      /chain head is at sequence 6, but the bucket's newest record is 5: record 6 deleted or never written/,
+    );
+  });
+
+  it('a record appended outside the writer past the chain head', async () => {
+    // Prepare
+    const { store, client, bucket, receipts } = await sealedEvidence('past');
+    const last = await readRecord(store, receipts.at(-1)!.key);
+    const forged = sealRecord({
+      ...last,
+      recordId: `${last.recordId.slice(0, -6)}000006`,
+      sequence: 6,
+      eventKey: 'Forged/action',
+      prevHash: last.hash,
+    });
+
+    // Act: a well-formed next link, written straight to the bucket.
+    await client.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: receipts.at(-1)!.key.replace(last.recordId, forged.recordId),
+        Body: recordBytes(forged),
+      }),
+    );
+    const report = await verifyEvidence(store, {
+      checkObjectLock: false,
+      now: () => new Date(),
+      heads: await headsOf('past-'),
+    });
+
+    // Assess
+    expect(reasonsFor(report, `chains/${last.executionId}`)).toMatch(
+      /past the table's chain head \(5\) up to 6/
+    );
+  });
+
+  it('reports records written after the newest digest as pending, not invalid, and valid once digested', async () => {
+    // Prepare
+    const { store, writer } = await sealedEvidence('pending');
+    await writer.append({
+      recordType: 'action',
+      runbook: 'invoice-reconciliation',
+      runbookVersion: 'a'.repeat(64),
+      executionId: 'pending-exec-1',
+      eventKey: 'Late/action',
+      actor: { kind: 'agent', id: 'ap-agent-1' },
+      details: { action: 'escrow_release' },
+    });
+
+    // Act
+    const before = await verifyEvidence(store, {
+      checkObjectLock: false,
+      now: () => new Date(),
+      heads: await headsOf('pending-'),
+    });
+    await digestAll(store, signer);
+    const after = await verifyEvidence(store, {
+      checkObjectLock: false,
+      now: () => new Date(),
+      heads: await headsOf('pending-'),
+    });
+
+    // Assess
+    expect(before).toMatchObject({ invalid: 0, pending: 1 });
+    expect(after).toMatchObject({ invalid: 0, pending: 0 });
+  });
 });
+
+/** The chain heads of one test's executions (the work table holds every test's). */
+async function headsOf(prefix: string) {
+  return (await listChainHeads()).filter((head) => head.executionId.startsWith(prefix));
+}
