@@ -1,9 +1,14 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EvidenceRecord } from '#platform/evidence/core/records.ts';
 import { DEFAULT_SAMPLES_DIR, readCases, runDemo } from '../../../../bin/commands/demo.ts';
 import { runReplay } from '../../../../bin/commands/replay.ts';
+import { evidenceSource } from '../../../../bin/evidence-commands.ts';
+import { LOCAL_REGION } from '../../../../local/function-host.ts';
+import { LOCAL_CREDENTIALS } from '../../../../local/local-stack.ts';
 import runbookPolicy from '../../../../statemachines/policies/ap-invoice.json' with { type: 'json' };
 import { type Harness, startHarness } from '../../../support/local-stack-harness.ts';
 
@@ -105,5 +110,40 @@ describe('tollgate replay over the AP sample set', () => {
         dataDir: harness.dataDir,
       }),
     ).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+  });
+
+  it('refuses to replay from a decision record changed after it was written, naming the record', async () => {
+    // Prepare: the attacker lowers the auto-approve limit recorded on one decision, so a replay would blame the policy
+    const { store } = evidenceSource({ dataDir: harness.dataDir });
+    let target: { key: string; record: EvidenceRecord } | undefined;
+    for (const object of await store.list('records/type=decision/')) {
+      const body = (await store.get(object.key))?.body;
+      const record = JSON.parse(new TextDecoder().decode(body)) as EvidenceRecord;
+      if (record.business.invoiceNumber === 'NOP-10502' && record.eventKey === 'DecideByTrustGate/decision')
+        target = { key: object.key, record };
+    }
+    if (!target) throw new Error('no decision record for NOP-10502');
+    const forged = { ...target.record, details: { ...target.record.details, autoApproveLimit: '1.00' } };
+    const client = new S3Client({
+      endpoint: harness.stack.endpoints.s3,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+      forcePathStyle: true,
+    });
+
+    // Act
+    await client.send(
+      new PutObjectCommand({
+        Bucket: harness.stack.runtime.evidenceBucket,
+        Key: target.key,
+        Body: JSON.stringify(forged),
+      }),
+    );
+
+    // Assess
+    await expect(replay('after-tamper', {})).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringContaining(target.key),
+    });
   });
 });
