@@ -1,8 +1,16 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STAGE_ENV } from '#platform/aws/resource-env.ts';
 import { DynamoDbEvidenceChain } from '#platform/evidence/adapters/evidence-chain-dynamodb.ts';
 import { versionOf } from '#platform/releases/core/change-requests.ts';
-import { runbookArtifacts, runbookHistory } from '../../../../bin/commands/runbook.ts';
+import {
+  decideRelease,
+  proposeRelease,
+  runbookArtifacts,
+  runbookHistory,
+} from '../../../../bin/commands/runbook.ts';
 import { evidenceSource, runExport } from '../../../../bin/evidence-commands.ts';
 import { type Harness, startHarness } from '../../../support/local-stack-harness.ts';
 
@@ -91,9 +99,30 @@ describe('a runbook version going live stage by stage', () => {
   });
 
   it('goes to uat with a report, then to prod', async () => {
-    // Act
+    // Prepare: the report as a file, as `tollgate replay --json` writes it
+    const reportFile = join(mkdtempSync(join(tmpdir(), 'tollgate-report-')), 'replay.json');
+    writeFileSync(reportFile, JSON.stringify(report));
+
+    // Act: uat through the command's own calls (tollgate runbook promote / decide)
     const noReport = await propose(ADMIN, { stage: 'uat', version: v1 });
-    await promoteAndApprove({ stage: 'uat', version: v1, report });
+    const toUat = await proposeRelease({
+      dataDir: harness.dataDir,
+      user: ADMIN,
+      runbook: RUNBOOK,
+      stage: 'uat',
+      kind: 'promotion',
+      version: v1,
+      reportFile,
+      reason: 'replayed on the sample set, one decision changes',
+    });
+    await decideRelease({
+      dataDir: harness.dataDir,
+      user: 'casey.controller',
+      runbook: RUNBOOK,
+      changeId: toUat.changeId,
+      decision: 'APPROVE',
+      comment: 'replay reviewed',
+    });
     await promoteAndApprove({ stage: 'prod', version: v1, report }, 'dana.controller');
 
     // Assess
