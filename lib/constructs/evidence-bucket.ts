@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import {
   AccountRootPrincipal,
   AnyPrincipal,
@@ -34,7 +34,19 @@ export const PROTECTED_EVIDENCE_ACTIONS = [
   's3:PutLifecycleConfiguration',
   's3:DeleteBucket',
   's3:DeleteBucketPolicy',
+  's3:PutBucketPolicy',
+  's3:PutBucketVersioning',
 ] as const;
+
+/**
+ * Of the protected actions, those that change the bucket's own configuration: CloudFormation's
+ * execution role may still apply them through a reviewed deployment, nobody else but break-glass.
+ */
+const BUCKET_CONFIGURATION_ACTIONS: readonly string[] = ['s3:PutBucketPolicy', 's3:PutBucketVersioning'];
+
+/** Where writers put records and payloads; `digests/` is the digest function's alone. */
+export const EVIDENCE_WRITE_PREFIXES = ['records/', 'payloads/'] as const;
+export const DIGESTS_WRITE_PREFIX = 'digests/';
 
 export interface EvidenceBucketProps {
   /** Default Object Lock retention of every evidence object. */
@@ -56,6 +68,7 @@ export class EvidenceBucket extends Construct {
   readonly breakGlassRole: Role;
   /** Asymmetric KMS key (ECC_NIST_P256) that signs evidence digests. */
   readonly signingKey: Key;
+  #digestRole: string | undefined;
 
   constructor(scope: Construct, id: string, props: EvidenceBucketProps) {
     super(scope, id);
@@ -93,9 +106,43 @@ export class EvidenceBucket extends Construct {
         sid: 'DenyEvidenceDeletionAndRetentionChanges',
         effect: Effect.DENY,
         principals: [new AnyPrincipal()],
-        actions: [...PROTECTED_EVIDENCE_ACTIONS],
+        actions: PROTECTED_EVIDENCE_ACTIONS.filter((a) => !BUCKET_CONFIGURATION_ACTIONS.includes(a)),
         resources: [this.bucket.bucketArn, this.bucket.arnForObjects('*')],
         conditions: { ArnNotEquals: { 'aws:PrincipalArn': this.breakGlassRole.roleArn } },
+      }),
+    );
+    // A step's role cannot lift the deny above by rewriting the policy or suspending versioning.
+    this.bucket.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'DenyEvidenceBucketPolicyAndVersioningChanges',
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: [...BUCKET_CONFIGURATION_ACTIONS],
+        resources: [this.bucket.bucketArn],
+        conditions: {
+          ArnNotLike: {
+            'aws:PrincipalArn': [
+              this.breakGlassRole.roleArn,
+              Stack.of(this).formatArn({
+                service: 'iam',
+                region: '',
+                resource: 'role',
+                resourceName: 'cdk-*-cfn-exec-role-*',
+              }),
+            ],
+          },
+        },
+      }),
+    );
+    // Evidence is written once: a PUT without If-None-Match (which could overwrite) is refused, whoever sends it.
+    this.bucket.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'DenyEvidencePutsThatCouldOverwrite',
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: ['s3:PutObject'],
+        resources: [this.bucket.arnForObjects('*')],
+        conditions: { Null: { 's3:if-none-match': 'true' } },
       }),
     );
     // A PUT asking for anything but the evidence key is refused.
@@ -119,12 +166,14 @@ export class EvidenceBucket extends Construct {
   bindTo(fn: ActionFunction, access: EvidenceAccess): void {
     const objects = this.bucket.arnForObjects('*');
     if (access === 'write') {
-      // GetObject lets a retried step compare what an earlier attempt wrote; it never deletes.
+      // Records and payloads only: a step can never write a digest. GetObject lets a retried step
+      // compare what an earlier attempt wrote; it never deletes.
       Grant.addToPrincipal({
         grantee: fn.role,
-        actions: ['s3:PutObject', 's3:GetObject'],
-        resourceArns: [objects],
+        actions: ['s3:PutObject'],
+        resourceArns: EVIDENCE_WRITE_PREFIXES.map((prefix) => this.bucket.arnForObjects(`${prefix}*`)),
       });
+      Grant.addToPrincipal({ grantee: fn.role, actions: ['s3:GetObject'], resourceArns: [objects] });
       this.key.grant(fn.role, 'kms:GenerateDataKey', 'kms:Decrypt');
     } else {
       Grant.addToPrincipal({
@@ -140,16 +189,35 @@ export class EvidenceBucket extends Construct {
       this.key.grant(fn.role, 'kms:Decrypt');
     }
     if (access === 'digest') {
-      Grant.addToPrincipal({ grantee: fn.role, actions: ['s3:PutObject'], resourceArns: [objects] });
+      if (this.#digestRole) throw new Error('Only one function may write evidence digests.');
+      this.#digestRole = fn.role.roleArn;
+      Grant.addToPrincipal({
+        grantee: fn.role,
+        actions: ['s3:PutObject'],
+        resourceArns: [this.bucket.arnForObjects(`${DIGESTS_WRITE_PREFIX}*`)],
+      });
+      // Whatever other grants exist, the bucket refuses a digest written by any other principal.
+      this.bucket.addToResourcePolicy(
+        new PolicyStatement({
+          sid: 'DenyDigestWritesButTheDigestFunction',
+          effect: Effect.DENY,
+          principals: [new AnyPrincipal()],
+          actions: ['s3:PutObject'],
+          resources: [this.bucket.arnForObjects(`${DIGESTS_WRITE_PREFIX}*`)],
+          conditions: { ArnNotEquals: { 'aws:PrincipalArn': fn.role.roleArn } },
+        }),
+      );
       this.key.grant(fn.role, 'kms:GenerateDataKey');
       this.signingKey.grant(fn.role, 'kms:Sign', 'kms:GetPublicKey');
       fn.addEnvironment(EVIDENCE_SIGNING_KEY_ENV, this.signingKey.keyArn);
     }
-    acknowledgeWildcardResource(
-      fn.role,
+    const why =
+      'Evidence object keys are created per record at run time (records/type=…/dt=…/…), so object ARNs cannot be listed in advance; the grant is limited to this bucket, the prefix and the actions above.';
+    for (const resource of [
       objects,
-      'Evidence object keys are created per record at run time (records/type=…/dt=…/…), so object ARNs cannot be listed in advance; the grant is limited to this bucket and to the actions above.',
-    );
+      ...[...EVIDENCE_WRITE_PREFIXES, DIGESTS_WRITE_PREFIX].map((p) => this.bucket.arnForObjects(`${p}*`)),
+    ])
+      acknowledgeWildcardResource(fn.role, resource, why);
     fn.addEnvironment(EVIDENCE_BUCKET_ENV, this.bucket.bucketName);
   }
 }

@@ -37,18 +37,57 @@ describe.each([
 
     // Act
     const deny = statements.find((s) => s.Sid === 'DenyEvidenceDeletionAndRetentionChanges');
+    const config = statements.find((s) => s.Sid === 'DenyEvidenceBucketPolicyAndVersioningChanges');
 
-    // Assess
+    // Assess: every protected action is denied, the policy and versioning included.
     expect(deny?.Effect).toBe('Deny');
     expect(deny?.Principal).toEqual({ AWS: '*' });
-    expect([deny?.Action].flat()).toEqual(expect.arrayContaining([...PROTECTED_EVIDENCE_ACTIONS]));
+    expect([deny?.Action, config?.Action].flat()).toEqual(
+      expect.arrayContaining([...PROTECTED_EVIDENCE_ACTIONS]),
+    );
+    expect([config?.Action].flat()).toEqual(['s3:PutBucketPolicy', 's3:PutBucketVersioning']);
     expect(JSON.stringify(deny?.Condition?.ArnNotEquals?.['aws:PrincipalArn'])).toMatch(/BreakGlass/);
+    // Only break-glass and CloudFormation's execution role (a reviewed deployment) may change the policy.
+    const exempt = JSON.stringify(config?.Condition?.ArnNotLike?.['aws:PrincipalArn']);
+    expect(exempt).toMatch(/BreakGlass/);
+    expect(exempt).toMatch(/cdk-\*-cfn-exec-role-\*/);
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: {
         Statement: [Match.objectLike({ Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } } })],
       },
       Description: Match.stringLikeRegexp('break-glass'),
     });
+  });
+
+  it('lets steps write only records and payloads, and only the digest function write digests', () => {
+    // Prepare
+    const puts = (functionId: string) =>
+      roleStatements(template, functionId)
+        .filter((s) => s.Effect === 'Allow' && [s.Action].flat().includes('s3:PutObject'))
+        .flatMap((s) => [(s as { Resource?: unknown }).Resource].flat())
+        .map((r) => JSON.stringify(r));
+
+    // Act
+    const step = puts('InvoiceDecide');
+    const digest = puts('EvidenceDigest');
+    const denyOthers = bucketPolicyStatements(template).find(
+      (s) => s.Sid === 'DenyDigestWritesButTheDigestFunction',
+    );
+
+    // Assess
+    expect(step.length).toBeGreaterThan(0);
+    for (const resource of step) expect(resource).toMatch(/\/(records|payloads)\/\*"/);
+    expect(digest.length).toBeGreaterThan(0);
+    for (const resource of digest) expect(resource).toMatch(/\/digests\/\*"/);
+    expect(denyOthers?.Effect).toBe('Deny');
+    expect(JSON.stringify(denyOthers?.Condition?.ArnNotEquals?.['aws:PrincipalArn'])).toMatch(/EvidenceDigest/);
+  });
+
+  it('refuses any evidence PUT without If-None-Match, so nothing written can be overwritten', () => {
+    const deny = bucketPolicyStatements(template).find((s) => s.Sid === 'DenyEvidencePutsThatCouldOverwrite');
+    expect(deny?.Effect).toBe('Deny');
+    expect([deny?.Action].flat()).toEqual(['s3:PutObject']);
+    expect(deny?.Condition?.Null?.['s3:if-none-match']).toBe('true');
   });
 
   it('denies non-TLS requests and PUTs not encrypted with the evidence key', () => {
