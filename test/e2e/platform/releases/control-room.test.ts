@@ -162,6 +162,35 @@ describe('a runbook version going live stage by stage', () => {
     expect(history.stages.find((s) => s.stage === 'dev')?.version).toBe(v1);
   });
 
+  it('puts exactly one of two changes racing for the same stage live; the other is refused and writes nothing', async () => {
+    // Prepare: two new versions proposed against what dev runs now
+    const other = {
+      ...files,
+      policy: JSON.stringify({ ...JSON.parse(files.policy), priceToleranceAmount: '4.00' }, null, 2),
+    };
+    const first = await propose(ADMIN, { stage: 'dev', artifacts: tighter });
+    const second = await propose(ADMIN, { stage: 'dev', artifacts: other });
+    expect([first.status, second.status]).toEqual([201, 201]);
+
+    // Act
+    const answers = await Promise.all([
+      decide(first.body.changeId, 'casey.controller'),
+      decide(second.body.changeId, 'dana.controller'),
+    ]);
+
+    // Assess
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
+    const refused = answers.find((a) => a.status === 409);
+    expect(refused?.body.error.reason).toBe('STAGE_CHANGED_SINCE_PROPOSAL');
+    const winner = answers.find((a) => a.status === 200)?.body;
+    const history = await runbookHistory(harness.dataDir, 'finley.auditor', RUNBOOK);
+    expect(history.stages.find((s) => s.stage === 'dev')?.version).toBe(winner.version);
+    const loser = history.changes.find(
+      (c) => c.changeId !== winner.changeId && c.proposedAt >= first.body.proposedAt,
+    );
+    expect(loser?.status).toBe('PENDING');
+  });
+
   it('fails the deployment check in uat while a deployed runbook version has no approved change, and passes once all have', async () => {
     // Prepare: the stack now runs as uat
     process.env[STAGE_ENV] = 'uat';
@@ -219,14 +248,26 @@ describe('a runbook version going live stage by stage', () => {
 
     // Assess
     const mine = result.rows.filter((r) => r.runbook === RUNBOOK);
-    expect(mine.map((r) => [r.change_kind, r.stage, r.runbook_version, r.approver_id])).toEqual([
-      ...[
-        ['runbook_version_change', 'dev', v1, 'casey.controller'],
-        ['runbook_version_change', 'uat', v1, 'casey.controller'],
-        ['runbook_version_change', 'prod', v1, 'dana.controller'],
-        ['runbook_version_change', 'dev', v1, 'casey.controller'],
-        ['runbook_version_change', 'dev', v2, 'casey.controller'],
-      ].sort((a, b) => String(a[2]).localeCompare(String(b[2]))),
+    const approved = (await runbookHistory(harness.dataDir, 'finley.auditor', RUNBOOK)).changes
+      .filter((c) => c.status === 'APPROVED')
+      .sort(
+        (a, b) =>
+          a.version.localeCompare(b.version) || (a.decision?.at ?? '').localeCompare(b.decision?.at ?? ''),
+      );
+    expect(approved.length).toBeGreaterThanOrEqual(6);
+    expect(
+      mine.map((r) => [r.change_kind, r.stage, r.runbook_version, r.approver_id, r.approver_role]),
+    ).toEqual(
+      approved.map((c) => [
+        'runbook_version_change',
+        c.stage,
+        c.version,
+        c.decision?.by.username,
+        'controller',
+      ]),
+    );
+    expect(mine.filter((r) => r.stage === 'prod').map((r) => [r.runbook_version, r.approver_id])).toEqual([
+      [v1, 'dana.controller'],
     ]);
   });
 });
