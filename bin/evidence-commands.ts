@@ -14,7 +14,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { TollgateError } from '#platform/core/errors.ts';
 import { sha256Hex } from '#platform/core/hashing.ts';
 import { add, formatMoney, type Money, money } from '#platform/core/money.ts';
-import { listChainHeads } from '#platform/evidence/adapters/evidence-chain-dynamodb.ts';
+import { listChainHeads, listClaimedEvents } from '#platform/evidence/adapters/evidence-chain-dynamodb.ts';
 import { S3EvidenceStore } from '#platform/evidence/adapters/evidence-store-s3.ts';
 import {
   AUDITOR_QUERIES,
@@ -30,20 +30,24 @@ import {
   parseSignedDigest,
   type SignedDigest,
 } from '#platform/evidence/core/digests.ts';
-import type { ChainHead, EvidenceStore } from '#platform/evidence/core/ports.ts';
+import type { ChainHead, ClaimedEvent, EvidenceStore } from '#platform/evidence/core/ports.ts';
+import { reconcileClaims } from '#platform/evidence/core/reconcile.ts';
 import { RECORDS_PREFIX } from '#platform/evidence/core/records.ts';
 import { type VerificationReport, verifyEvidence } from '#platform/evidence/core/verify.ts';
 import { LOCAL_REGION } from '../local/function-host.ts';
 import { LOCAL_CREDENTIALS, readRuntime } from '../local/local-stack.ts';
 import { localTableName } from '../local/provision.ts';
+import { verifySummary } from './evidence-verify-output.ts';
 
 /** Where the evidence is: the running local stack of a data folder, or a bucket in AWS. */
 export interface EvidenceSource {
-  readonly store: S3EvidenceStore;
+  readonly store: EvidenceStore;
   readonly inAws: boolean;
   readonly description: string;
   /** The chain heads of the stage's work table, when it can be read: verify holds every chain to its head. */
   readonly heads?: () => Promise<ChainHead[]>;
+  /** The claimed events of the stage's work table, when it can be read: what the reconciler restores from. */
+  readonly claims?: () => Promise<ClaimedEvent[]>;
 }
 
 export function evidenceSource(options: {
@@ -58,7 +62,10 @@ export function evidenceSource(options: {
       inAws: true,
       description: `s3://${options.bucket}`,
       ...(workTable
-        ? { heads: () => listChainHeads(DynamoDBDocumentClient.from(new DynamoDBClient({})), workTable) }
+        ? {
+            heads: () => listChainHeads(DynamoDBDocumentClient.from(new DynamoDBClient({})), workTable),
+            claims: () => listClaimedEvents(DynamoDBDocumentClient.from(new DynamoDBClient({})), workTable),
+          }
         : {}),
     };
   }
@@ -80,24 +87,21 @@ export function evidenceSource(options: {
     }),
     inAws: false,
     description: `local s3rver ${runtime.endpoints.s3}/${runtime.evidenceBucket}`,
-    heads: () =>
-      listChainHeads(
-        DynamoDBDocumentClient.from(
-          new DynamoDBClient({
-            endpoint: runtime.endpoints.dynamodb,
-            region: LOCAL_REGION,
-            credentials: LOCAL_CREDENTIALS,
-          }),
-        ),
-        localTableName('work'),
-      ),
+    heads: () => listChainHeads(localDocumentClient(runtime.endpoints.dynamodb), localTableName('work')),
+    claims: () => listClaimedEvents(localDocumentClient(runtime.endpoints.dynamodb), localTableName('work')),
   };
+}
+
+function localDocumentClient(endpoint: string): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(
+    new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }),
+  );
 }
 
 /** Prints one line per object and a summary; returns the process exit code. */
 export async function runVerify(
   source: EvidenceSource,
-  options: { publicKeyFile?: string; requireDigested?: boolean },
+  options: { publicKeyFile?: string; requireDigested?: boolean; json?: boolean },
   out: (line: string) => void,
 ): Promise<number> {
   const heads = source.heads ? await source.heads() : undefined;
@@ -107,6 +111,23 @@ export async function runVerify(
     ...(options.publicKeyFile ? { publicKeyPem: readFileSync(options.publicKeyFile, 'utf8') } : {}),
     ...(heads ? { heads } : {}),
   });
+  if (options.json) {
+    const exitCode = verifyExitCode(report, options.requireDigested === true);
+    const { publicKeyFile } = options;
+    out(
+      JSON.stringify(
+        verifySummary(report, {
+          source,
+          exitCode,
+          verifiedAt: new Date(),
+          ...(publicKeyFile ? { publicKeyFile } : {}),
+        }),
+        null,
+        2,
+      ),
+    );
+    return exitCode;
+  }
   for (const verdict of report.verdicts) {
     out(
       `${verdict.key}: ${
@@ -120,6 +141,25 @@ export async function runVerify(
   }
   for (const line of summarise(report, source, options.requireDigested === true)) out(line);
   return verifyExitCode(report, options.requireDigested === true);
+}
+
+/**
+ * Re-writes every claimed record whose object never reached the bucket, from its claim in the
+ * work table; prints what it restored and what it cannot. Exit 1 when something cannot be restored.
+ */
+export async function runReconcile(source: EvidenceSource, out: (line: string) => void): Promise<number> {
+  if (!source.claims)
+    throw new TollgateError(
+      'VALIDATION_FAILED',
+      'Reconciling needs the work table that holds the claims: pass --work-table NAME with --bucket.',
+    );
+  const report = await reconcileClaims(await source.claims(), source.store);
+  for (const key of report.restored) out(`${key}: restored from its claim`);
+  for (const { key, reason } of report.unrestorable) out(`${key}: CANNOT RESTORE: ${reason}`);
+  out(
+    `Checked ${report.checked} claimed records in ${source.description}: ${report.restored.length} restored, ${report.unrestorable.length} cannot be restored.`,
+  );
+  return report.unrestorable.length === 0 ? 0 : 1;
 }
 
 /** 0 when nothing is invalid and a digest exists; objects not yet digested fail only when required. */

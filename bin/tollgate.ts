@@ -19,7 +19,14 @@ import { decideRelease, formatHistory, proposeRelease, runbookHistory } from './
 import { formatRuns, listRuns } from './commands/runs.ts';
 import { readSnapshot, seed } from './commands/seed.ts';
 import { fetchTrustPacket, formatTrustPacket } from './commands/trust-packet.ts';
-import { defaultExportsDir, evidenceSource, runExport, runVerify } from './evidence-commands.ts';
+import {
+  defaultExportsDir,
+  evidenceSource,
+  runExport,
+  runReconcile,
+  runVerify,
+} from './evidence-commands.ts';
+import { evidenceCopySource, progressEvery, withProgress } from './evidence-verify-output.ts';
 
 /** `tollgate`: the one front door for people and scripts. */
 const program = new Command()
@@ -439,7 +446,16 @@ evidence
   )
   .option('--data-dir <dir>', 'data folder of the running local stack', DEFAULT_DATA_DIR)
   .option('--bucket <name>', 'verify this evidence bucket in AWS (credentials from the usual AWS chain)')
+  .option(
+    '--dir <folder>',
+    'verify a downloaded copy offline (what `aws s3 cp --recursive s3://BUCKET FOLDER` wrote)',
+  )
   .option('--public-key <file>', 'trust only this digest-signing public key (PEM)')
+  .option('--json', 'print a machine-readable summary (counts, INVALID objects, newest digest, signing keys)')
+  .option(
+    '--progress [objects]',
+    'progress on stderr every N objects (default 1000; on by default when stderr is a terminal)',
+  )
   .option(
     '--work-table <name>',
     "with --bucket: the stage's work table, whose chain heads every chain in the bucket must end at",
@@ -452,19 +468,44 @@ evidence
       publicKey?: string;
       workTable?: string;
       requireDigested?: boolean;
+      dir?: string;
+      json?: boolean;
+      progress?: boolean | string;
     }) => {
-      const source = evidenceSource(options);
+      if (options.dir && options.bucket) throw new InvalidArgumentError('give --dir or --bucket, not both.');
+      const terminal = process.stderr.isTTY === true;
+      const every = progressEvery(options.progress, terminal);
+      const checked = options.dir ? await evidenceCopySource(options.dir) : evidenceSource(options);
+      const progress = every
+        ? withProgress(checked, { every, terminal, write: (text) => process.stderr.write(text) })
+        : undefined;
       const code = await runVerify(
-        source,
+        progress?.source ?? checked,
         {
           ...(options.publicKey ? { publicKeyFile: options.publicKey } : {}),
           ...(options.requireDigested ? { requireDigested: true } : {}),
+          ...(options.json ? { json: true } : {}),
         },
         (line) => process.stdout.write(`${line}\n`),
       );
+      progress?.done();
       process.exitCode = code;
     },
   );
+
+evidence
+  .command('reconcile')
+  .description(
+    'Re-write every claimed evidence record whose object never reached the bucket, from its claim in the work table; exit 1 if one cannot be restored.',
+  )
+  .option('--data-dir <dir>', 'data folder of the running local stack', DEFAULT_DATA_DIR)
+  .option('--bucket <name>', 'the evidence bucket in AWS (credentials from the usual AWS chain)')
+  .option('--work-table <name>', "with --bucket: the stage's work table, which holds the claims")
+  .action(async (options: { dataDir: string; bucket?: string; workTable?: string }) => {
+    process.exitCode = await runReconcile(evidenceSource(options), (line) =>
+      process.stdout.write(`${line}\n`),
+    );
+  });
 
 evidence
   .command('export')

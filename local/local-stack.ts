@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import S3rver from 's3rver';
 import { DEFAULT_APPROVAL_LIMITS } from '#platform/approvals/core/authority.ts';
 import {
@@ -18,8 +19,10 @@ import {
   TABLE_ENV,
   TABLE_IDS,
 } from '#platform/aws/resource-env.ts';
+import { listClaimedEvents } from '#platform/evidence/adapters/evidence-chain-dynamodb.ts';
 import { S3EvidenceStore } from '#platform/evidence/adapters/evidence-store-s3.ts';
 import { type Digest, writeNextDigest } from '#platform/evidence/core/digests.ts';
+import { reconcileClaims } from '#platform/evidence/core/reconcile.ts';
 import { ROUTES } from '../lib/catalog.ts';
 import { PROJECT_ROOT } from '../lib/project-root.ts';
 import { LocalApiGateway } from './api-gateway-local.ts';
@@ -216,15 +219,25 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const digestSigner = loadOrCreateDigestSigner(dataDir);
     let digestRun: Promise<unknown> = Promise.resolve();
     // Runs are serialised so the timer and a shutdown never write the same sequence number.
+    const claimsClient = DynamoDBDocumentClient.from(
+      new DynamoDBClient({
+        endpoint: dynamodb.endpoint,
+        region: LOCAL_REGION,
+        credentials: LOCAL_CREDENTIALS,
+      }),
+    );
     const digestNow = (options: { final?: boolean } = {}) => {
-      const run = digestRun.then(() =>
-        writeNextDigest({
+      const run = digestRun.then(async () => {
+        // The last digest first restores any claimed record whose write never landed, so it lists it.
+        if (options.final)
+          await reconcileClaims(await listClaimedEvents(claimsClient, localTableName('work')), evidenceStore);
+        return writeNextDigest({
           store: evidenceStore,
           signer: digestSigner,
           now: () => new Date(),
           settleMs: options.final ? -1000 : 1000,
-        }),
-      );
+        });
+      });
       digestRun = run.catch(() => undefined);
       return run;
     };

@@ -3,7 +3,11 @@ import { CopyObjectCommand, DeleteObjectCommand, PutObjectCommand } from '@aws-s
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson } from '#platform/core/canonical-json.ts';
 import { hashOf } from '#platform/core/hashing.ts';
-import { listChainHeads } from '#platform/evidence/adapters/evidence-chain-dynamodb.ts';
+import {
+  DynamoDbEvidenceChain,
+  listChainHeads,
+  listClaimedEvents,
+} from '#platform/evidence/adapters/evidence-chain-dynamodb.ts';
 import {
   type Digest,
   digestBytes,
@@ -11,10 +15,12 @@ import {
   parseSignedDigest,
   publicKeyKey,
 } from '#platform/evidence/core/digests.ts';
-import type { DigestSigner } from '#platform/evidence/core/ports.ts';
+import type { DigestSigner, EvidenceStore } from '#platform/evidence/core/ports.ts';
+import { reconcileClaims } from '#platform/evidence/core/reconcile.ts';
 import type { EvidenceRecord } from '#platform/evidence/core/records.ts';
 import { recordBytes, sealRecord } from '#platform/evidence/core/records.ts';
 import { verifyEvidence } from '#platform/evidence/core/verify.ts';
+import { ChainedEvidenceWriter } from '#platform/evidence/core/writer.ts';
 import { loadOrCreateDigestSigner } from '../../../../local/evidence-signing-key.ts';
 import { digestAll, freshEvidence, writeInvoiceEvidence } from '../../../support/evidence-fixtures.ts';
 import { type Harness, startHarness } from '../../../support/local-stack-harness.ts';
@@ -327,7 +333,7 @@ describe('evidence verify detects tampering', () => {
 
     // Assess
     expect(reasonsFor(report, `chains/${last.executionId}`)).toMatch(
-      /past the table's chain head \(5\) up to 6/
+      /past the table's chain head \(5\) up to 6/,
     );
   });
 
@@ -360,6 +366,87 @@ describe('evidence verify detects tampering', () => {
     // Assess
     expect(before).toMatchObject({ invalid: 0, pending: 1 });
     expect(after).toMatchObject({ invalid: 0, pending: 0 });
+  });
+});
+
+describe('the evidence reconciler', () => {
+  it('restores a claimed record whose write never reached the bucket, so the chain is whole again', async () => {
+    // Prepare: the bucket refuses the record's write after its chain position was claimed.
+    const { store } = await sealedEvidence('claimed');
+    const failing: EvidenceStore = {
+      ...store,
+      list: (prefix) => store.list(prefix),
+      get: (key) => store.get(key),
+      putNew: async () => {
+        throw new Error('connection reset');
+      },
+    };
+    const writer = new ChainedEvidenceWriter({
+      store: failing,
+      chain: new DynamoDbEvidenceChain(),
+      now: () => new Date(),
+    });
+    await expect(
+      writer.append({
+        recordType: 'action',
+        runbook: 'invoice-reconciliation',
+        runbookVersion: 'a'.repeat(64),
+        executionId: 'claimed-exec-1',
+        eventKey: 'Lost/action',
+        actor: { kind: 'agent', id: 'ap-agent-1' },
+        details: { action: 'escrow_release' },
+      }),
+    ).rejects.toThrow(/connection reset/);
+    const gap = await verifyEvidence(store, {
+      checkObjectLock: false,
+      now: () => new Date(),
+      heads: await headsOf('claimed-'),
+    });
+    expect(reasonsFor(gap, 'chains/claimed-exec-1')).toMatch(/deleted or never written/);
+
+    // Act
+    const claims = (await listClaimedEvents()).filter((c) => c.record.executionId.startsWith('claimed-'));
+    const report = await reconcileClaims(claims, store);
+    const again = await reconcileClaims(claims, store);
+
+    // Assess
+    expect(report.restored).toHaveLength(1);
+    expect(report.unrestorable).toEqual([]);
+    expect(again.restored).toEqual([]);
+    const whole = await verifyEvidence(store, {
+      checkObjectLock: false,
+      now: () => new Date(),
+      heads: await headsOf('claimed-'),
+    });
+    expect(whole).toMatchObject({ invalid: 0, pending: 1 });
+  });
+
+  it('says which claimed record it cannot restore when its payload is gone', async () => {
+    // Prepare: a record with a payload, then both objects deleted.
+    const { store, client, bucket, writer } = await sealedEvidence('nopayload');
+    const receipt = await writer.append({
+      recordType: 'model_call',
+      runbook: 'invoice-reconciliation',
+      runbookVersion: 'a'.repeat(64),
+      executionId: 'nopayload-exec-9',
+      eventKey: 'Extract/model_call',
+      actor: { kind: 'agent', id: 'ap-agent-1' },
+      details: { modelId: 'local' },
+      payloads: [{ name: 'prompt', contentType: 'text/plain', body: 'the prompt' }],
+    });
+    const record = await readRecord(store, receipt.key);
+    await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: receipt.key }));
+    await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: record.payloads[0]!.key }));
+
+    // Act
+    const claims = (await listClaimedEvents()).filter((c) => c.record.executionId === 'nopayload-exec-9');
+    const report = await reconcileClaims(claims, store);
+
+    // Assess
+    expect(report.restored).toEqual([]);
+    expect(report.unrestorable).toEqual([
+      { key: receipt.key, reason: expect.stringMatching(/payload .* is missing/) },
+    ]);
   });
 });
 
