@@ -16,6 +16,12 @@ const MAY_START: readonly (readonly [Role, string])[] = [
   ['ap_clerk', 'vendor-bank-change'],
   ['controller', 'vendor-bank-change'],
   ['platform_admin', 'vendor-bank-change'],
+  ['ap_clerk', 'refund-payout'],
+  ['controller', 'refund-payout'],
+  ['platform_admin', 'refund-payout'],
+  ['ap_clerk', 'vendor-inquiry'],
+  ['controller', 'vendor-inquiry'],
+  ['platform_admin', 'vendor-inquiry'],
 ];
 
 const startPairs = ROLES.flatMap((role) => runbookModules().map((module) => [role, module] as const));
