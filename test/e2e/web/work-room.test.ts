@@ -13,8 +13,18 @@ import { type Harness, startHarness } from '../../support/local-stack-harness.ts
 // the page, the page offers only what the API allows, and axe-core finds no violations.
 const SAMPLES = join(PROJECT_ROOT, '..', 'shared', 'samples', 'ap-invoices');
 const CHROMIUM = process.env.TOLLGATE_CHROMIUM ?? '/usr/bin/chromium';
-/** The README links here and shows one of them. */
+/**
+ * The README links here and shows one of them. Rewritten only when asked
+ * (`TOLLGATE_UPDATE_SCREENSHOTS=1`), so a test run leaves the tracked files alone.
+ */
 const SCREENSHOTS = join(PROJECT_ROOT, 'docs', 'screenshots');
+const screenshot = async (
+  page: { screenshot(o: { path: string; fullPage: boolean }): Promise<unknown> },
+  name: string,
+) => {
+  if (process.env.TOLLGATE_UPDATE_SCREENSHOTS === '1')
+    await page.screenshot({ path: join(SCREENSHOTS, name), fullPage: true });
+};
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 let harness: Harness;
@@ -120,12 +130,12 @@ describe('the work room page', () => {
     const rows = page.locator('tbody tr');
     await expect.poll(() => rows.count()).toBe(2);
     expect(await page.locator('.counts').textContent()).toContain('PRICE_VARIANCE');
-    await page.screenshot({ path: join(SCREENSHOTS, 'work-room-inbox.png'), fullPage: true });
+    await screenshot(page, 'work-room-inbox.png');
 
     // Act: open the price-variance case and try to approve without a comment, then with one
     await page.getByRole('link', { name: 'ISG-10506' }).click();
     await page.getByRole('heading', { name: 'Timeline and evidence' }).waitFor();
-    await page.screenshot({ path: join(SCREENSHOTS, 'work-room-case.png'), fullPage: true });
+    await screenshot(page, 'work-room-case.png');
     const failedLine = await page.locator('tr.failed').textContent();
     await page.getByRole('button', { name: 'Approve' }).click();
     const refused = await page.getByRole('status').filter({ hasText: 'comment' }).textContent();
