@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import {
@@ -8,12 +8,14 @@ import {
   StartQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { TollgateError } from '#platform/core/errors.ts';
 import { sha256Hex } from '#platform/core/hashing.ts';
 import { add, formatMoney, type Money, money } from '#platform/core/money.ts';
+import { KmsDigestSigner } from '#platform/evidence/adapters/digest-signer-kms.ts';
 import { listChainHeads, listClaimedEvents } from '#platform/evidence/adapters/evidence-chain-dynamodb.ts';
 import { S3EvidenceStore } from '#platform/evidence/adapters/evidence-store-s3.ts';
 import {
@@ -34,6 +36,7 @@ import type { ChainHead, ClaimedEvent, EvidenceStore } from '#platform/evidence/
 import { reconcileClaims } from '#platform/evidence/core/reconcile.ts';
 import { RECORDS_PREFIX } from '#platform/evidence/core/records.ts';
 import { type VerificationReport, verifyEvidence } from '#platform/evidence/core/verify.ts';
+import { evidenceSigningKeyFile, loadOrCreateDigestSigner } from '../local/evidence-signing-key.ts';
 import { LOCAL_REGION } from '../local/function-host.ts';
 import { LOCAL_CREDENTIALS, readRuntime } from '../local/local-stack.ts';
 import { localTableName } from '../local/provision.ts';
@@ -48,11 +51,17 @@ export interface EvidenceSource {
   readonly heads?: () => Promise<ChainHead[]>;
   /** The claimed events of the stage's work table, when it can be read: what the reconciler restores from. */
   readonly claims?: () => Promise<ClaimedEvent[]>;
+  /**
+   * The digest-signing public key from where the key itself lives (the local key file, or KMS),
+   * trusted instead of the copy published in the bucket, which anyone who can write there could replace.
+   */
+  readonly pinnedPublicKey?: () => Promise<string>;
 }
 
 export function evidenceSource(options: {
   dataDir: string;
   bucket?: string;
+  signingKey?: string;
   workTable?: string;
 }): EvidenceSource {
   if (options.bucket) {
@@ -61,6 +70,12 @@ export function evidenceSource(options: {
       store: new S3EvidenceStore(options.bucket, { client: new S3Client({}), headBeforePut: false }),
       inAws: true,
       description: `s3://${options.bucket}`,
+      ...(options.signingKey
+        ? {
+            pinnedPublicKey: async () =>
+              (await KmsDigestSigner.create(options.signingKey as string, new KMSClient({}))).publicKeyPem(),
+          }
+        : {}),
       ...(workTable
         ? {
             heads: () => listChainHeads(DynamoDBDocumentClient.from(new DynamoDBClient({})), workTable),
@@ -88,6 +103,9 @@ export function evidenceSource(options: {
     inAws: false,
     description: `local s3rver ${runtime.endpoints.s3}/${runtime.evidenceBucket}`,
     heads: () => listChainHeads(localDocumentClient(runtime.endpoints.dynamodb), localTableName('work')),
+    ...(existsSync(evidenceSigningKeyFile(resolve(options.dataDir)))
+      ? { pinnedPublicKey: () => loadOrCreateDigestSigner(resolve(options.dataDir)).publicKeyPem() }
+      : {}),
     claims: () => listClaimedEvents(localDocumentClient(runtime.endpoints.dynamodb), localTableName('work')),
   };
 }
@@ -105,10 +123,14 @@ export async function runVerify(
   out: (line: string) => void,
 ): Promise<number> {
   const heads = source.heads ? await source.heads() : undefined;
+  // A key given on the command line, else the key from where it lives; the bucket's copy only as a fallback.
+  const publicKeyPem = options.publicKeyFile
+    ? readFileSync(options.publicKeyFile, 'utf8')
+    : await source.pinnedPublicKey?.();
   const report = await verifyEvidence(source.store, {
     checkObjectLock: source.inAws,
     now: () => new Date(),
-    ...(options.publicKeyFile ? { publicKeyPem: readFileSync(options.publicKeyFile, 'utf8') } : {}),
+    ...(publicKeyPem ? { publicKeyPem } : {}),
     ...(heads ? { heads } : {}),
   });
   if (options.json) {

@@ -460,9 +460,14 @@ evidence
     '--work-table <name>',
     "with --bucket: the stage's work table, whose chain heads every chain in the bucket must end at",
   )
+  .option(
+    '--signing-key <arn>',
+    "with --bucket: the stack's EvidenceSigningKeyArn output; its public key is read from KMS and pinned (locally the key file is pinned)",
+  )
   .option('--require-digested', 'fail when any object was written after the newest digest')
   .action(
     async (options: {
+      signingKey?: string;
       dataDir: string;
       bucket?: string;
       publicKey?: string;

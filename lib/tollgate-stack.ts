@@ -260,6 +260,16 @@ export class TollgateStack extends Stack {
       value: this.evidence.bucket.bucketName,
       description: 'Object Lock bucket auditors verify evidence in',
     });
+    new CfnOutput(this, 'EvidenceSigningKeyArn', {
+      value: this.evidence.signingKey.keyArn,
+      description:
+        'KMS key that signs evidence digests: `tollgate evidence verify --signing-key` pins its public key',
+    });
+    new CfnOutput(this, 'WorkTableName', {
+      value: this.tables.table('work').tableName,
+      description:
+        'Work table: `tollgate evidence verify --work-table` holds every evidence chain to its head',
+    });
     new CfnOutput(this, 'BankFilesBucketName', {
       value: this.bankFiles.bucket.bucketName,
       description: 'Bucket of payment files for the bank (outbound/) and its answers (inbound/)',

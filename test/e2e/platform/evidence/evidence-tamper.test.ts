@@ -8,6 +8,7 @@ import {
   listChainHeads,
   listClaimedEvents,
 } from '#platform/evidence/adapters/evidence-chain-dynamodb.ts';
+import { S3EvidenceStore } from '#platform/evidence/adapters/evidence-store-s3.ts';
 import {
   type Digest,
   digestBytes,
@@ -21,8 +22,15 @@ import type { EvidenceRecord } from '#platform/evidence/core/records.ts';
 import { recordBytes, sealRecord } from '#platform/evidence/core/records.ts';
 import { verifyEvidence } from '#platform/evidence/core/verify.ts';
 import { ChainedEvidenceWriter } from '#platform/evidence/core/writer.ts';
+import { evidenceSource, runVerify } from '../../../../bin/evidence-commands.ts';
 import { loadOrCreateDigestSigner } from '../../../../local/evidence-signing-key.ts';
-import { digestAll, freshEvidence, writeInvoiceEvidence } from '../../../support/evidence-fixtures.ts';
+import { LOCAL_EVIDENCE_BUCKET } from '../../../../local/local-stack.ts';
+import {
+  digestAll,
+  freshEvidence,
+  s3ClientFor,
+  writeInvoiceEvidence,
+} from '../../../support/evidence-fixtures.ts';
 import { type Harness, startHarness } from '../../../support/local-stack-harness.ts';
 
 // Every tamper an attacker with write access to the local store could make, each detected by
@@ -447,6 +455,57 @@ describe('the evidence reconciler', () => {
     expect(report.unrestorable).toEqual([
       { key: receipt.key, reason: expect.stringMatching(/payload .* is missing/) },
     ]);
+  });
+});
+
+describe('tollgate evidence verify pins the signing key', () => {
+  it('trusts the key from where it lives, so a digest re-signed under a replaced published key is INVALID by default', async () => {
+    // Prepare: evidence in the stack's own bucket, digested; then an insider re-signs digest 1 and swaps the published key.
+    const local = new S3EvidenceStore(LOCAL_EVIDENCE_BUCKET, {
+      client: s3ClientFor(harness),
+      headBeforePut: true,
+    });
+    await writeInvoiceEvidence(
+      new ChainedEvidenceWriter({ store: local, chain: new DynamoDbEvidenceChain(), now: () => new Date() }),
+      'pinned',
+    );
+    await harness.stack.digestNow({ final: true });
+    const attacker = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const first = (await local.list('digests/'))
+      .map((o) => o.key)
+      .filter((k) => !k.includes('public-keys'))
+      .sort()[0]!;
+    const signed = parseSignedDigest((await local.get(first))!.body);
+    const client = s3ClientFor(harness);
+    // (This file's other tests write chains to their own buckets in the same work table, so only this digest's line is read.)
+    const before: string[] = [];
+    await runVerify(evidenceSource({ dataDir: harness.dataDir }), {}, (l) => before.push(l));
+    expect(before.find((l) => l.startsWith(`${first}:`))).toBe(`${first}: valid`);
+
+    // Act
+    await client.send(
+      new PutObjectCommand({
+        Bucket: LOCAL_EVIDENCE_BUCKET,
+        Key: first,
+        Body: canonicalJson({
+          ...signed,
+          signature: sign('sha256', digestBytes(signed.digest), attacker.privateKey).toString('base64'),
+        }),
+      }),
+    );
+    await client.send(
+      new PutObjectCommand({
+        Bucket: LOCAL_EVIDENCE_BUCKET,
+        Key: publicKeyKey(signed.digest.signingKeyId),
+        Body: attacker.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      }),
+    );
+    const after: string[] = [];
+    const code = await runVerify(evidenceSource({ dataDir: harness.dataDir }), {}, (l) => after.push(l));
+
+    // Assess
+    expect(code).toBe(1);
+    expect(after.find((l) => l.startsWith(`${first}:`))).toMatch(/signature does not verify/);
   });
 });
 
