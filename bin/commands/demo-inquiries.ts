@@ -1,10 +1,13 @@
-import type { ErpSnapshot } from '#platform/system-of-record/core/reference-data.ts';
+import { DynamoDbEscrowLedger } from '#platform/escrow/adapters/escrow-ledger-dynamodb.ts';
+import { type ErpSnapshot, normaliseDocumentNumber } from '#platform/system-of-record/core/reference-data.ts';
 import { DynamoDbTrustStore } from '#platform/trust/adapters/trust-store-dynamodb.ts';
 import { INQUIRY_POLICY } from '#runbooks/vendor-inquiry/adapters/inquiry-policy.ts';
 import type { ApiCall } from './demo-payments.ts';
 
 /** Who passes vendors' messages to the runbook in the demo: the AP clerk who works the inbox. */
 export const INQUIRY_DEMO_CLERK = 'avery.clerk';
+/** Who reviews the drafts: another clerk (never the one who passed the message on). */
+export const INQUIRY_DEMO_REVIEWER = 'blake.clerk';
 
 export interface InquiryOutcome {
   readonly label: string;
@@ -16,6 +19,8 @@ export interface InquiryOutcome {
   readonly draftReasons: readonly string[];
   /** The reply's first line about an invoice, or its opening sentence. */
   readonly says: string;
+  /** For a draft: what the reviewing clerk did, and what became of the reply. */
+  readonly review: { readonly by: string; readonly decision: string; readonly reply: string | null } | null;
 }
 
 export interface InquiryDemoSummary {
@@ -62,7 +67,9 @@ export async function runInquiryDemo(options: {
       { action: INQUIRY_POLICY.replyAction, perActionLimit: '1.00', dailyLimit: '1.00', currency: 'USD' },
     ],
   });
-  // Two approved invoices of two different vendors, each vendor found by its tax id on the invoice.
+  // Two approved invoices of two different vendors, each vendor found by its tax id on the invoice,
+  // whose payment is still held or was paid (not one a controller voided in the payment loop).
+  const ledger = new DynamoDbEscrowLedger();
   const picked: { invoiceNumber: string; email: string; vendorId: string }[] = [];
   for (const run of options.invoices.filter((r) => r.finalStatus === 'APPROVED')) {
     const view = await api('GET', `/executions/${run.executionId}`, 'finley.auditor');
@@ -70,6 +77,8 @@ export async function runInquiryDemo(options: {
     const vendor = snapshot.vendors.find((v) => v.taxId === taxId);
     const email = vendor?.contactEmails?.[0];
     if (!vendor || !email || picked.some((p) => p.vendorId === vendor.vendorId)) continue;
+    const hold = await ledger.getHold(`AP-${vendor.vendorId}-${normaliseDocumentNumber(run.invoiceNumber)}`);
+    if (!hold || !['HELD', 'IN_PAYMENT', 'POSTED'].includes(hold.status)) continue;
     picked.push({ invoiceNumber: run.invoiceNumber, email, vendorId: vendor.vendorId });
     if (picked.length === 2) break;
   }
@@ -151,6 +160,7 @@ export async function runInquiryDemo(options: {
       status: view.reply?.status ?? null,
       draftReasons: view.reply?.draftReasons ?? [],
       says: says.replace(/^- /, ''),
+      review: view.reply?.status === 'DRAFT' ? await review(options, executionId, message.label) : null,
     });
     if (view.reply?.status !== message.expect)
       problems.push(
@@ -167,13 +177,43 @@ export async function runInquiryDemo(options: {
   };
 }
 
+/**
+ * A draft waits in the work room; the demo's reviewing clerk rejects it (the clerk answers the
+ * vendor by hand), so the run ends with nothing sent.
+ */
+async function review(
+  options: { readonly api: ApiCall; readonly timeoutMs: number },
+  executionId: string,
+  label: string,
+): Promise<{ by: string; decision: string; reply: string | null }> {
+  const decided = await options.api(
+    'POST',
+    `/approvals/${executionId}-reply/decision`,
+    INQUIRY_DEMO_REVIEWER,
+    { decision: 'REJECT', comment: 'Not sent: I will answer this vendor myself.' },
+  );
+  if (decided.status !== 200)
+    throw new Error(
+      `Reviewing the ${label} draft answered ${decided.status}: ${JSON.stringify(decided.body)}`,
+    );
+  const deadline = Date.now() + options.timeoutMs;
+  for (;;) {
+    const view = (await options.api('GET', `/executions/${executionId}`, 'finley.auditor'))
+      .body as InquiryView;
+    if (view.status !== 'RUNNING' && view.status !== 'NOT_STARTED')
+      return { by: INQUIRY_DEMO_REVIEWER, decision: 'REJECT', reply: view.reply?.status ?? null };
+    if (Date.now() > deadline) throw new Error(`The ${label} inquiry is still running after its review.`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** The inquiries as a controller reads them in the demo's summary. */
 export function formatInquirySummary(summary: InquiryDemoSummary): string[] {
   return [
     `  Vendor inquiries          ${summary.inquiries.length} (${summary.sent} answered, ${summary.drafted} drafted for a clerk)`,
     ...summary.inquiries.map(
       (q) =>
-        `    ${q.label.padEnd(34)}${(q.status ?? '?').padEnd(6)} ${q.vendorId ?? 'no vendor'}: ${q.says}${q.draftReasons.length ? ` [${q.draftReasons.join(', ')}]` : ''}`,
+        `    ${q.label.padEnd(36)}${(q.status ?? '?').padEnd(6)} ${q.vendorId ?? 'no vendor'}: ${q.says}${q.draftReasons.length ? ` [${q.draftReasons.join(', ')}]` : ''}${q.review ? ` → ${q.review.decision} by ${q.review.by}: ${q.review.reply}` : ''}`,
     ),
     ...summary.problems.map((p) => `    INQUIRY ${p}`),
   ];

@@ -155,5 +155,7 @@ describe('runDemo on the AP sample set', () => {
     expect(inquiries?.inquiries[0]?.says).toMatch(/^Invoice \S+: /);
     expect(inquiries?.inquiries[2]?.vendorId).toBeNull();
     expect(inquiries?.inquiries[3]?.draftReasons).toContain('SUSPICIOUS_MESSAGE');
+    // The draft waited for another clerk, who sent nothing.
+    expect(inquiries?.inquiries[3]?.review).toEqual({ by: 'blake.clerk', decision: 'REJECT', reply: 'NOT_SENT' });
   });
 });

@@ -77,6 +77,7 @@ export async function gatherFacts(
   invoiceNumbers: readonly string[],
   policy: Pick<InquiryPolicy, 'shareableRejectionReasons' | 'genericRejectionReason'>,
   sources: FactSources = dynamoDbFactSources(),
+  now: Date = new Date(),
 ): Promise<InquiryFacts> {
   const invoices: InvoiceFact[] = [];
   const seen = new Set<string>();
@@ -85,7 +86,7 @@ export async function gatherFacts(
     const key = normaliseDocumentNumber(asked);
     if (!key || seen.has(key)) continue;
     seen.add(key);
-    const fact = await factOf(vendor, asked, policy, sources);
+    const fact = await factOf(vendor, asked, policy, sources, now);
     if (fact) invoices.push(fact);
     else notFound += 1;
   }
@@ -97,9 +98,10 @@ async function factOf(
   asked: string,
   policy: Pick<InquiryPolicy, 'shareableRejectionReasons' | 'genericRejectionReason'>,
   sources: FactSources,
+  now: Date,
 ): Promise<InvoiceFact | undefined> {
   const hold = await sources.ledger.getHold(`AP-${vendor.vendorId}-${normaliseDocumentNumber(asked)}`);
-  if (hold && hold.payee === vendor.vendorId) return factFromHold(hold.source?.document ?? asked, hold);
+  if (hold && hold.payee === vendor.vendorId) return factFromHold(hold.source?.document ?? asked, hold, now);
   const found = await sources.invoiceCase(vendor.vendorId, asked);
   if (found && found.vendorId === vendor.vendorId)
     return factFromCase(

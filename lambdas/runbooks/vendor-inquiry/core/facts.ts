@@ -65,15 +65,19 @@ function moneyOf(value: Money) {
   return { amount: formatMoney(value), currency: value.currency };
 }
 
-/** The hold that pays the invoice says most: scheduled, in a payment, paid, or stopped. */
-export function factFromHold(invoiceNumber: string, hold: HoldView): InvoiceFact {
+/**
+ * The hold that pays the invoice says most: scheduled, in a payment, paid, or stopped. A release
+ * date already past (`now`) is no promise to repeat: the invoice is due in the next payment run.
+ */
+export function factFromHold(invoiceNumber: string, hold: HoldView, now: Date = new Date()): InvoiceFact {
   switch (hold.status) {
     case 'HELD':
       return {
         invoiceNumber,
         status: 'SCHEDULED',
         ...moneyOf(hold.amount),
-        scheduledFor: hold.releaseAt ? hold.releaseAt.slice(0, 10) : null,
+        scheduledFor:
+          hold.releaseAt && Date.parse(hold.releaseAt) > now.getTime() ? hold.releaseAt.slice(0, 10) : null,
       };
     case 'IN_PAYMENT':
       return hold.paymentId

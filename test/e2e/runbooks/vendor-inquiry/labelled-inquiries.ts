@@ -4,9 +4,9 @@
  * intent, vendor and reply facts expected against the world the e2e test seeds:
  *
  * - V-1100 Prairie Fasteners (billing@ / ar@prairie-fasteners.example): PFT-2201 scheduled for
- *   2026-12-15 (1250.00), PFT-2202 paid with reference E2E-PFT2202-01 (980.40), PFT-2203 in a
+ *   a date 13 days ahead (1250.00), PFT-2202 paid with reference E2E-PFT2202-01 (980.40), PFT-2203 in a
  *   payment E2E-PFT2203-01 (310.00), PFT-7701 awaiting approval (a real invoice run),
- *   PFT-7702 approved and scheduled for its due date 2026-12-02 (a real invoice run),
+ *   PFT-7702 approved and scheduled for its due date 20 days ahead (a real invoice run),
  *   PFT-2199 rejected in the ERP.
  * - V-1101 Lakeside Printing (billing@ / ar@lakeside-printing.example): LPS-3301 paid with
  *   reference E2E-LPS3301-01 (2200.00), LPS-3302 scheduled for the next payment run (75.25).

@@ -23,6 +23,10 @@ const evidence = new DynamoDbEvidenceChain();
 const DAY = 86_400_000;
 const today = () => new Date().toISOString().slice(0, 10);
 const PHONE = '+1 402 555 0100';
+const dayFromNow = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+/** PFT-2201's release date, and PFT-7702's due date: ahead of today, whenever the test runs. */
+const SCHEDULED = dayFromNow(13);
+const DUE = dayFromNow(20);
 
 /** Every invoice number the seeded world holds, by the vendor it belongs to. */
 const INVOICES_OF: Readonly<Record<string, readonly string[]>> = {
@@ -149,7 +153,7 @@ beforeAll(async () => {
     ],
   });
   const past = new Date(Date.now() - DAY);
-  await seededHold('PFT-2201', 'V-1100', '1250.00', { releaseAt: new Date('2026-12-15T00:00:00Z') });
+  await seededHold('PFT-2201', 'V-1100', '1250.00', { releaseAt: new Date(`${SCHEDULED}T00:00:00Z`) });
   await seededHold('PFT-2202', 'V-1100', '980.40', {
     releaseAt: past,
     paymentId: 'E2E-PFT2202-01',
@@ -171,9 +175,10 @@ beforeAll(async () => {
   });
   expect(pending.approval?.status, JSON.stringify(pending)).toBe('PENDING');
   const approved = await submitInvoice(harness, 'inquiry-invoice-7702', {
-    structured: structuredInvoice('PO-4501004', 'PFT-7702', [
-      { lineNo: 2, sku: 'SKU-96390', quantity: '10' },
-    ]),
+    structured: {
+      ...structuredInvoice('PO-4501004', 'PFT-7702', [{ lineNo: 2, sku: 'SKU-96390', quantity: '10' }]),
+      dueDate: DUE,
+    },
   });
   expect(approved.status, JSON.stringify(approved)).toBe('SUCCEEDED');
 });
@@ -195,7 +200,7 @@ describe('vendor inquiry: before the agent has a pact', () => {
         status: 'SCHEDULED',
         amount: '1250.00',
         currency: 'USD',
-        scheduledFor: '2026-12-15',
+        scheduledFor: SCHEDULED,
       },
     ]);
     const outbox = join(harness.dataDir, 'outbox', `${done.executionId}.eml`);
@@ -229,7 +234,7 @@ describe('vendor inquiry: before the agent has a pact', () => {
       review: { decision: 'APPROVE', by: 'blake.clerk' },
     });
     expect(readFileSync(outbox, 'utf8')).toContain(
-      'Invoice PFT-2201: approved; 1250.00 USD is scheduled to be paid on 2026-12-15.',
+      `Invoice PFT-2201: approved; 1250.00 USD is scheduled to be paid on ${SCHEDULED}.`,
     );
     const action = await evidence.findEvent(done.executionId, 'ApplyClerkDecision/action');
     expect(action?.record.actor).toMatchObject({ kind: 'person', id: 'blake.clerk' });
@@ -330,7 +335,9 @@ describe('vendor inquiry: the labelled set, end to end', () => {
 
   it('states paid, scheduled and in-payment invoices with the dates, amounts and references the system of record holds', () => {
     const text = results.get('status-three-invoices')?.reply.text as string;
-    expect(text).toContain(`Invoice PFT-2201: approved; 1250.00 USD is scheduled to be paid on 2026-12-15.`);
+    expect(text).toContain(
+      `Invoice PFT-2201: approved; 1250.00 USD is scheduled to be paid on ${SCHEDULED}.`,
+    );
     expect(text).toContain(
       `Invoice PFT-2202: paid 980.40 USD on ${today()}, payment reference E2E-PFT2202-01.`,
     );
@@ -343,7 +350,7 @@ describe('vendor inquiry: the labelled set, end to end', () => {
       status: 'SCHEDULED',
       amount: '67.50',
       currency: 'USD',
-      scheduledFor: '2026-12-02',
+      scheduledFor: DUE,
     });
   });
 

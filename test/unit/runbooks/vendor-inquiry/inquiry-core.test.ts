@@ -234,10 +234,16 @@ describe('facts from the system of record', () => {
   });
 
   it('reads scheduled, in payment, paid and stopped from the hold', () => {
-    expect(factFromHold('PFT-2202', hold('HELD'))).toMatchObject({
+    const before = new Date('2026-12-01T00:00:00Z');
+    expect(factFromHold('PFT-2202', hold('HELD'), before)).toMatchObject({
       status: 'SCHEDULED',
       scheduledFor: '2026-12-15',
       amount: '980.40',
+    });
+    // A release date already past is no promise: the next payment run.
+    expect(factFromHold('PFT-2202', hold('HELD'), new Date('2026-12-16T00:00:00Z'))).toMatchObject({
+      status: 'SCHEDULED',
+      scheduledFor: null,
     });
     expect(factFromHold('PFT-2202', hold('IN_PAYMENT'))).toMatchObject({
       status: 'IN_PAYMENT',
