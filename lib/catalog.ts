@@ -230,8 +230,15 @@ const PLATFORM_FUNCTIONS: readonly FunctionDefinition[] = [
   {
     id: 'ApprovalBacklogCheck',
     entry: 'lambdas/platform/approvals/handlers/approval-backlog.ts',
-    description: 'Operations: publish how many approvals are pending and how many are past their deadline.',
-    tables: { work: 'read' },
+    description:
+      'Operations: publish the approval backlog, and finish any decision recorded but never handed to its run.',
+    // Finishing a decision does what the decision route does after its write: evidence, the agent's outcome, the run resumed.
+    tables: { work: 'readWrite', trust: 'readWrite' },
+    evidence: 'write',
+    notifications: 'publish',
+    get completesTasksOf() {
+      return approvingRunbooks();
+    },
     scheduleMinutes: 15,
   },
 ];

@@ -191,7 +191,7 @@ export async function recordDecision(
         TableName: tableName('work'),
         Key: key(approvalId),
         UpdateExpression:
-          'SET #status = :decided, decision = :decision, #comment = :comment, decidedBy = :decidedBy, decidedAt = :at REMOVE gsi1pk, gsi1sk',
+          'SET #status = :decided, decision = :decision, #comment = :comment, decidedBy = :decidedBy, decidedAt = :at, gsi1pk = :unapplied, gsi1sk = :unappliedSort',
         ConditionExpression: condition.ConditionExpression,
         ExpressionAttributeNames: { ...condition.ExpressionAttributeNames, '#comment': 'comment' },
         ExpressionAttributeValues: {
@@ -201,6 +201,9 @@ export async function recordDecision(
           ':comment': decision.comment,
           ':decidedBy': decision.decidedBy,
           ':at': now.toISOString(),
+          // Listed as decided-but-not-applied until the run takes it: the sweeper finds what a crash left.
+          ':unapplied': UNAPPLIED_INDEX,
+          ':unappliedSort': `${now.toISOString()}#${approvalId}`,
         },
       }),
     );
@@ -219,6 +222,35 @@ export async function recordDecision(
     return 'same_decision';
   if (current.status === 'PENDING' && current.deadline <= now.toISOString()) return 'past_deadline';
   return 'not_pending';
+}
+
+/** The sparse index of decisions recorded but not yet handed to their run (or marked not applied). */
+const UNAPPLIED_INDEX = 'APPROVALS#UNAPPLIED';
+
+/**
+ * Decisions recorded before `decidedBefore` that no request handed to their run: the request
+ * that wrote them crashed, or its evidence write or SendTaskSuccess failed. Oldest first, bounded.
+ */
+export async function listUnappliedDecisions(decidedBefore: Date, limit = 100): Promise<ApprovalItem[]> {
+  const items = await queryPages(
+    (startKey: Record<string, unknown> | undefined) =>
+      dynamoDb.send(
+        new QueryCommand({
+          TableName: tableName('work'),
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :unapplied AND gsi1sk < :before',
+          ExpressionAttributeValues: {
+            ':unapplied': UNAPPLIED_INDEX,
+            ':before': decidedBefore.toISOString(),
+          },
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      ),
+    { maxPages: MAX_WORK_ROOM_PAGES, atBound: 'refuse', what: 'The unapplied decisions' },
+  );
+  return (items as ApprovalItem[])
+    .filter((item) => item.status === 'DECIDED' && !item.appliedAt)
+    .slice(0, limit);
 }
 
 /** How long one request may hold the right to hand a decision to its run before another may take it over. */
@@ -251,7 +283,7 @@ export function claimApplication(
 /** The waiting run took the decision. */
 export async function markApplied(approvalId: string): Promise<void> {
   await updateApproval(approvalId, {
-    UpdateExpression: 'SET appliedAt = :at REMOVE applyingBy, applyingSince',
+    UpdateExpression: 'SET appliedAt = :at REMOVE applyingBy, applyingSince, gsi1pk, gsi1sk',
     ExpressionAttributeValues: { ':at': new Date().toISOString() },
   });
 }
