@@ -156,6 +156,10 @@ describe('runDemo on the AP sample set', () => {
     expect(inquiries?.inquiries[2]?.vendorId).toBeNull();
     expect(inquiries?.inquiries[3]?.draftReasons).toContain('SUSPICIOUS_MESSAGE');
     // The draft waited for another clerk, who sent nothing.
-    expect(inquiries?.inquiries[3]?.review).toEqual({ by: 'blake.clerk', decision: 'REJECT', reply: 'NOT_SENT' });
+    expect(inquiries?.inquiries[3]?.review).toEqual({
+      by: 'blake.clerk',
+      decision: 'REJECT',
+      reply: 'NOT_SENT',
+    });
   });
 });
