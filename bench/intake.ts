@@ -181,7 +181,7 @@ try {
   for (const row of rows) process.stdout.write(`${row}\n`);
   process.stdout.write(
     `\nall kinds: ${(files / (submitMs / 1000)).toFixed(1)} files/s submitted\n` +
-      '* Lambda requests and GB-seconds (arm64, measured ms), DynamoDB request units, S3 requests; Step Functions transitions and Bedrock tokens are in bench/cost-model.ts. Timings are this machine's, on the local stack: compare the kinds within one run.\n',
+      '* Lambda requests and GB-seconds (arm64, measured ms), DynamoDB request units, S3 requests; Step Functions transitions and Bedrock tokens are in bench/cost-model.ts. Timings are of this machine and the local stack: compare the kinds within one run.\n',
   );
 } finally {
   await stack.stop();
