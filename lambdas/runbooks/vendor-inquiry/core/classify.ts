@@ -16,7 +16,8 @@ export const INTENTS = [
 ] as const;
 export type Intent = (typeof INTENTS)[number];
 
-const reference = z.string().trim().min(1).max(64);
+/** A document number as written: no spaces, so a sentence (an instruction) cannot pass as one. */
+const reference = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9/_&.-]{0,63}$/, 'a document number without spaces');
 
 export const classificationSchema = z.strictObject({
   intent: z.enum(INTENTS),
