@@ -129,6 +129,7 @@ export async function runVerify(
     : await source.pinnedPublicKey?.();
   const report = await verifyEvidence(source.store, {
     checkObjectLock: source.inAws,
+    checkVersions: source.inAws,
     now: () => new Date(),
     ...(publicKeyPem ? { publicKeyPem } : {}),
     ...(heads ? { heads } : {}),
@@ -201,6 +202,9 @@ function summarise(report: VerificationReport, source: EvidenceSource, requireDi
     report.objectLockChecked
       ? 'Object Lock mode and retain-until checked on every object.'
       : 'Object Lock not checked: the local store (s3rver) has no Object Lock; hashes, chains and signatures were.',
+    report.versionsChecked
+      ? 'Object versions and delete markers listed: none may hide a deleted or overwritten object.'
+      : 'Object versions not listed: the local store keeps none.',
     report.headsChecked === null
       ? 'Chain heads not checked: the work table was not given (--work-table), so a deleted newest record would go unseen.'
       : `Chain heads: ${report.headsChecked} from the work table, each matched by the newest record in the bucket.`,

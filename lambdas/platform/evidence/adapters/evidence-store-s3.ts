@@ -4,13 +4,21 @@ import {
   GetObjectRetentionCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
+  ListObjectVersionsCommand,
+  type ListObjectVersionsCommandOutput,
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { EVIDENCE_BUCKET_ENV, EVIDENCE_HEAD_BEFORE_PUT_ENV, requireEnv } from '#platform/aws/resource-env.ts';
 import { s3 } from '#platform/aws/s3-client.ts';
 import { TransientStoreError } from '#platform/core/errors.ts';
-import type { EvidenceStore, ListedObject, LockStatus, StoredObject } from '#platform/evidence/core/ports.ts';
+import type {
+  EvidenceStore,
+  ListedObject,
+  LockStatus,
+  ObjectVersion,
+  StoredObject,
+} from '#platform/evidence/core/ports.ts';
 
 const TRANSIENT = new Set(['SlowDown', 'ServiceUnavailable', 'InternalError', 'RequestTimeout']);
 
@@ -97,6 +105,43 @@ export class S3EvidenceStore implements EvidenceStore {
       token = out.IsTruncated ? out.NextContinuationToken : undefined;
     } while (token);
     return objects;
+  }
+
+  async listVersions(prefix: string): Promise<ObjectVersion[]> {
+    const versions: ObjectVersion[] = [];
+    let keyMarker: string | undefined;
+    let versionIdMarker: string | undefined;
+    do {
+      let out: ListObjectVersionsCommandOutput;
+      try {
+        out = await this.client.send(
+          new ListObjectVersionsCommand({
+            Bucket: this.bucket,
+            Prefix: prefix,
+            ...(keyMarker ? { KeyMarker: keyMarker } : {}),
+            ...(versionIdMarker ? { VersionIdMarker: versionIdMarker } : {}),
+          }),
+        );
+      } catch (error) {
+        throw wrap(error, `list the versions under ${prefix}`);
+      }
+      for (const [items, deleteMarker] of [
+        [out.Versions ?? [], false],
+        [out.DeleteMarkers ?? [], true],
+      ] as const)
+        for (const item of items)
+          if (item.Key)
+            versions.push({
+              key: item.Key,
+              versionId: item.VersionId ?? 'null',
+              isLatest: item.IsLatest === true,
+              deleteMarker,
+              lastModified: item.LastModified ?? new Date(0),
+            });
+      keyMarker = out.IsTruncated ? out.NextKeyMarker : undefined;
+      versionIdMarker = out.IsTruncated ? out.NextVersionIdMarker : undefined;
+    } while (keyMarker);
+    return versions;
   }
 
   async lockStatus(key: string, versionId: string | undefined): Promise<LockStatus> {

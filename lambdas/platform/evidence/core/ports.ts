@@ -6,6 +6,11 @@ export interface EvidenceStore {
   putNew(key: string, body: Uint8Array, contentType: string): Promise<'created' | 'exists'>;
   get(key: string): Promise<StoredObject | undefined>;
   list(prefix: string): Promise<ListedObject[]>;
+  /**
+   * Every version and delete marker under the prefix, where the store keeps versions (S3); a
+   * delete marker or a second version of an evidence key is tampering that ListObjectsV2 cannot see.
+   */
+  listVersions?(prefix: string): Promise<ObjectVersion[]>;
   /** Object Lock state of one object version; undefined where the store has no Object Lock (s3rver). */
   lockStatus?(key: string, versionId: string | undefined): Promise<LockStatus>;
 }
@@ -19,6 +24,14 @@ export interface ListedObject {
   readonly key: string;
   readonly lastModified: Date;
   readonly size: number;
+}
+
+export interface ObjectVersion {
+  readonly key: string;
+  readonly versionId: string;
+  readonly isLatest: boolean;
+  readonly deleteMarker: boolean;
+  readonly lastModified: Date;
 }
 
 export interface LockStatus {

@@ -12,7 +12,7 @@ import {
   publicKeyKey,
   type SignedDigest,
 } from './digests.ts';
-import type { ChainHead, EvidenceStore } from './ports.ts';
+import type { ChainHead, EvidenceStore, ObjectVersion } from './ports.ts';
 import {
   type EvidenceRecord,
   GENESIS_HASH,
@@ -47,6 +47,8 @@ export interface VerificationReport {
   readonly newestDigest?: { readonly key: string; readonly windowEnd: string };
   readonly signingKeyIds: readonly string[];
   readonly objectLockChecked: boolean;
+  /** Whether every object version and delete marker was listed (AWS), not only the current objects. */
+  readonly versionsChecked: boolean;
 }
 
 export interface VerifyOptions {
@@ -61,6 +63,8 @@ export interface VerifyOptions {
    * the bucket, a forged append puts the bucket ahead of the head.
    */
   readonly heads?: readonly ChainHead[];
+  /** List every version and delete marker (AWS): a deleted or overwritten version is INVALID. */
+  readonly checkVersions?: boolean;
 }
 
 interface Listing {
@@ -235,6 +239,15 @@ export async function verifyEvidence(
   }
   checkChainSummaries(digests, parsedRecords, flag);
   if (options.heads) checkHeads(options.heads, parsedRecords, flag);
+  const versionsChecked = options.checkVersions === true && store.listVersions !== undefined;
+  if (versionsChecked && store.listVersions) {
+    const versions = (
+      await Promise.all(
+        [RECORDS_PREFIX, PAYLOADS_PREFIX, DIGESTS_PREFIX].map((p) => store.listVersions?.(p) ?? []),
+      )
+    ).flat();
+    checkVersions(versions, flag);
+  }
 
   const verdicts = [...problems.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
@@ -252,7 +265,40 @@ export async function verifyEvidence(
     ...(newest ? { newestDigest: { key: newest[0], windowEnd: newest[1].digest.windowEnd } } : {}),
     signingKeyIds: [...signingKeyIds],
     objectLockChecked: options.checkObjectLock && store.lockStatus !== undefined,
+    versionsChecked,
   };
+}
+
+/**
+ * In a versioned bucket a delete leaves a marker and an overwrite a second version, both invisible
+ * to ListObjectsV2 (the marker hides the key; the old version hides under the new). Evidence keys
+ * are written once, so either is tampering, named with the version ids.
+ */
+function checkVersions(
+  versions: readonly ObjectVersion[],
+  flag: (key: string, reason: string) => void,
+): void {
+  const byKey = new Map<string, ObjectVersion[]>();
+  for (const version of versions) {
+    const list = byKey.get(version.key) ?? [];
+    list.push(version);
+    byKey.set(version.key, list);
+  }
+  for (const [key, list] of byKey) {
+    if (key.startsWith(`${DIGESTS_PREFIX}public-keys/`)) continue;
+    const markers = list.filter((v) => v.deleteMarker);
+    const objects = list.filter((v) => !v.deleteMarker);
+    if (markers.length > 0)
+      flag(
+        key,
+        `deleted: delete marker ${markers.map((m) => m.versionId).join(', ')} hides ${objects.length} version(s) of this object`,
+      );
+    if (objects.length > 1)
+      flag(
+        key,
+        `overwritten: ${objects.length} versions of a key written once (${objects.map((v) => v.versionId).join(', ')})`,
+      );
+  }
 }
 
 /**
