@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module';
+import { logger } from '#platform/aws/logger.ts';
 import { TollgateError } from '#platform/core/errors.ts';
 import { EINVOICE_LIMITS, refuse } from '#platform/documents/core/e-invoice.ts';
 
@@ -15,15 +17,39 @@ export const PDF_ATTACHMENT_LIMITS = {
 } as const;
 
 /**
+ * pdf.js, loaded when a PDF needs it. In a Lambda bundle there is neither its worker file nor the
+ * native canvas it polyfills DOMMatrix from: the worker is loaded in this thread (it sets
+ * globalThis.pdfjsWorker), and an empty DOMMatrix lets the module initialise — listing
+ * attachments never renders a page.
+ */
+async function loadPdfJs() {
+  const globals = globalThis as { DOMMatrix?: unknown };
+  if (globals.DOMMatrix === undefined && !canvasInstalled()) globals.DOMMatrix = class DOMMatrix {};
+  // @ts-expect-error pdf.js ships no type declarations for its worker module.
+  await import('pdfjs-dist/legacy/build/pdf.worker.mjs');
+  return import('pdfjs-dist/legacy/build/pdf.mjs');
+}
+
+/** Where the native canvas is installed, pdf.js polyfills DOMMatrix from it itself. */
+function canvasInstalled(): boolean {
+  try {
+    createRequire(import.meta.url).resolve('@napi-rs/canvas');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * The files a PDF embeds, read by pdf.js (loaded only when a PDF needs it). A PDF pdf.js cannot
  * open has none: reading its text fails later, where it always did. Too many, or too large
  * together, is refused with EINVOICE_TOO_LARGE.
  */
 export async function pdfAttachments(bytes: Uint8Array): Promise<PdfAttachment[]> {
-  const { getDocument } = await import('pdfjs-dist/legacy/build/pdf.mjs');
   let found: Record<string, { filename?: string; content?: Uint8Array }> | null;
-  let pdf: Awaited<ReturnType<typeof getDocument>['promise']> | undefined;
+  let pdf: { getAttachments(): Promise<typeof found>; destroy(): Promise<void> } | undefined;
   try {
+    const { getDocument } = await loadPdfJs();
     pdf = await getDocument({
       data: new Uint8Array(bytes),
       isEvalSupported: false,
@@ -33,6 +59,9 @@ export async function pdfAttachments(bytes: Uint8Array): Promise<PdfAttachment[]
     found = await pdf.getAttachments();
   } catch (error) {
     if (error instanceof TollgateError) throw error;
+    logger.warn('PDF attachments could not be read; the PDF is read as a printed invoice', {
+      error: (error as Error).message,
+    });
     return [];
   } finally {
     await pdf?.destroy();

@@ -1,9 +1,18 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { TollgateError } from '#platform/core/errors.ts';
 import { PDF_ATTACHMENT_LIMITS, pdfAttachments } from '#platform/documents/adapters/pdf-attachments.ts';
 import { embeddedEInvoice } from '#platform/documents/core/hybrid-invoice.ts';
 import { pdfText } from '#platform/model/adapters/pdf-text.ts';
+import { PROJECT_ROOT } from '../../../../lib/project-root.ts';
 import { buildEInvoice, type EInvoiceSpec, pdfWithFiles } from '../../../support/e-invoices.ts';
+
+const run = promisify(execFile);
 
 // Factur-X / ZUGFeRD: a PDF that carries its invoice as embedded CII (or UBL) XML.
 const spec: EInvoiceSpec = {
@@ -84,5 +93,37 @@ describe('Factur-X and ZUGFeRD PDFs', () => {
       code: 'EINVOICE_TOO_LARGE',
       rule: 'ATTACHMENTS_TOO_LARGE',
     });
+  });
+
+  it('finds the embedded XML from a Lambda-style bundle too, with no node_modules beside it', async () => {
+    // The function bundles as the stack builds them: esbuild, ESM, everything inlined.
+    const dir = mkdtempSync(join(tmpdir(), 'tollgate-bundle-'));
+    try {
+      const pdf = join(dir, 'facturx.pdf');
+      writeFileSync(pdf, await pdfWithFiles(printed, [['factur-x.xml', built.xml]]));
+      await build({
+        stdin: {
+          contents: `import { readFileSync } from 'node:fs';
+import { pdfAttachments } from '#platform/documents/adapters/pdf-attachments.ts';
+const found = await pdfAttachments(new Uint8Array(readFileSync(process.argv[2])));
+process.stdout.write(JSON.stringify(found.map((f) => [f.filename, f.bytes.length])));`,
+          resolveDir: PROJECT_ROOT,
+          loader: 'ts',
+        },
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        target: 'node24',
+        outfile: join(dir, 'index.mjs'),
+        banner: {
+          js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+        },
+        logLevel: 'silent',
+      });
+      const { stdout } = await run(process.execPath, [join(dir, 'index.mjs'), pdf], { cwd: dir });
+      expect(JSON.parse(stdout)).toEqual([['factur-x.xml', Buffer.byteLength(built.xml)]]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
