@@ -1,7 +1,7 @@
-import { createRequire } from 'node:module';
 import { logger } from '#platform/aws/logger.ts';
 import { TollgateError } from '#platform/core/errors.ts';
 import { EINVOICE_LIMITS, refuse } from '#platform/documents/core/e-invoice.ts';
+import { loadPdfJs } from './pdfjs.ts';
 
 /** A file embedded in a PDF (its EmbeddedFiles name tree), as pdf.js lists it. */
 export interface PdfAttachment {
@@ -15,30 +15,6 @@ export const PDF_ATTACHMENT_LIMITS = {
   /** Decoded bytes of all embedded files together. */
   maxBytes: 5_000_000,
 } as const;
-
-/**
- * pdf.js, loaded when a PDF needs it. In a Lambda bundle there is neither its worker file nor the
- * native canvas it polyfills DOMMatrix from: the worker is loaded in this thread (it sets
- * globalThis.pdfjsWorker), and an empty DOMMatrix lets the module initialise — listing
- * attachments never renders a page.
- */
-async function loadPdfJs() {
-  const globals = globalThis as { DOMMatrix?: unknown };
-  if (globals.DOMMatrix === undefined && !canvasInstalled()) globals.DOMMatrix = class DOMMatrix {};
-  // @ts-expect-error pdf.js ships no type declarations for its worker module.
-  await import('pdfjs-dist/legacy/build/pdf.worker.mjs');
-  return import('pdfjs-dist/legacy/build/pdf.mjs');
-}
-
-/** Where the native canvas is installed, pdf.js polyfills DOMMatrix from it itself. */
-function canvasInstalled(): boolean {
-  try {
-    createRequire(import.meta.url).resolve('@napi-rs/canvas');
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * The files a PDF embeds, read by pdf.js (loaded only when a PDF needs it). A PDF pdf.js cannot

@@ -1,23 +1,20 @@
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { loadPdfJs, standardFontDataUrl } from '#platform/documents/adapters/pdfjs.ts';
 
 /**
  * The text of a PDF, line by line in reading order: what the local model reads when an
  * invoice arrives as a PDF. pdf.js is loaded only when a PDF needs reading.
  */
 export async function pdfText(bytes: Uint8Array): Promise<string> {
-  const { getDocument } = await import('pdfjs-dist/legacy/build/pdf.mjs');
-  // The 14 standard PDF fonts ship with pdf.js; text extraction needs their metrics.
-  const standardFontDataUrl = join(
-    dirname(createRequire(import.meta.url).resolve('pdfjs-dist/package.json')),
-    'standard_fonts/',
-  );
+  // Loaded so that it also runs inside a Lambda bundle (see loadPdfJs).
+  const { getDocument } = await loadPdfJs();
+  // The 14 standard PDF fonts ship with pdf.js; text extraction uses their metrics where installed.
+  const fonts = standardFontDataUrl();
   const pdf = await getDocument({
     data: new Uint8Array(bytes),
     useSystemFonts: false,
     isEvalSupported: false,
     verbosity: 0,
-    standardFontDataUrl,
+    ...(fonts ? { standardFontDataUrl: fonts } : {}),
   }).promise;
   const pages: string[] = [];
   for (let n = 1; n <= pdf.numPages; n++) {

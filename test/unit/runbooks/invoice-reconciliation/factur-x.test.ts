@@ -95,7 +95,7 @@ describe('Factur-X and ZUGFeRD PDFs', () => {
     });
   });
 
-  it('finds the embedded XML from a Lambda-style bundle too, with no node_modules beside it', async () => {
+  it('finds the embedded XML and reads the printed text from a Lambda-style bundle too, with no node_modules beside it', async () => {
     // The function bundles as the stack builds them: esbuild, ESM, everything inlined.
     const dir = mkdtempSync(join(tmpdir(), 'tollgate-bundle-'));
     try {
@@ -105,8 +105,11 @@ describe('Factur-X and ZUGFeRD PDFs', () => {
         stdin: {
           contents: `import { readFileSync } from 'node:fs';
 import { pdfAttachments } from '#platform/documents/adapters/pdf-attachments.ts';
-const found = await pdfAttachments(new Uint8Array(readFileSync(process.argv[2])));
-process.stdout.write(JSON.stringify(found.map((f) => [f.filename, f.bytes.length])));`,
+import { pdfText } from '#platform/model/adapters/pdf-text.ts';
+const bytes = new Uint8Array(readFileSync(process.argv[2]));
+const found = await pdfAttachments(bytes);
+const text = await pdfText(bytes);
+process.stdout.write(JSON.stringify({ found: found.map((f) => [f.filename, f.bytes.length]), text }));`,
           resolveDir: PROJECT_ROOT,
           loader: 'ts',
         },
@@ -121,7 +124,10 @@ process.stdout.write(JSON.stringify(found.map((f) => [f.filename, f.bytes.length
         logLevel: 'silent',
       });
       const { stdout } = await run(process.execPath, [join(dir, 'index.mjs'), pdf], { cwd: dir });
-      expect(JSON.parse(stdout)).toEqual([['factur-x.xml', Buffer.byteLength(built.xml)]]);
+      const answer = JSON.parse(stdout);
+      expect(answer.found).toEqual([['factur-x.xml', Buffer.byteLength(built.xml)]]);
+      // The printed text, kept as evidence beside the XML, is read there too.
+      expect(answer.text).toContain('Total TTC: 1 999,99 EUR');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
