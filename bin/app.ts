@@ -3,6 +3,7 @@ import { AwsSolutionsChecks, NIST80053R5Checks, PCIDSS321Checks, ServerlessCheck
 import { ROUTES } from '../lib/catalog.ts';
 import { resolveStageConfig, StageConfigError } from '../lib/config/stage-config.ts';
 import { WorkRoomStack } from '../lib/constructs/work-room-site.ts';
+import { nagSummaryLine } from '../lib/security-posture.ts';
 import { TollgateStack } from '../lib/tollgate-stack.ts';
 
 /**
@@ -63,6 +64,10 @@ Validations.of(app).addPlugins(
   new PCIDSS321Checks(app),
   new ServerlessChecks(app),
 );
+
+// An open finding fails the synth inside app.synth(); past it, one line says what the packs found.
+const assembly = app.synth();
+console.error(nagSummaryLine(assembly.stacks.map((stack) => stack.template)));
 
 function fail(message: string): never {
   console.error(message);

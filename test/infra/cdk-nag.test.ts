@@ -9,6 +9,7 @@ import {
   ServerlessChecks,
 } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
+import { nagSummaryLine } from '../../lib/security-posture.ts';
 import { synthesizeShippedStages } from './synthesize.ts';
 
 const { app } = synthesizeShippedStages();
@@ -93,5 +94,30 @@ describe('the other packs', () => {
       'PCI.DSS.321-S3BucketReplicationEnabled at CarelessStack/UnreplicatedBucket/Resource',
     );
     expect(serverless).toContain('Serverless-LambdaDLQ at CarelessStack/AsyncHandler/Resource');
+  });
+});
+
+describe('the synth summary', () => {
+  it('counts the acknowledged findings of the shipped stages from their templates', () => {
+    // Act
+    const line = nagSummaryLine(app.synth().stacks.map((stack) => stack.template));
+
+    // Assess
+    const [, acknowledged, resources] = /; (\d+) acknowledged on (\d+) resources/.exec(line) ?? [];
+    expect(line).toMatch(
+      /^cdk-nag: AwsSolutions, NIST 800-53 R5, PCI DSS 3\.2\.1, Serverless ran on \d+ stacks: no open finding;/,
+    );
+    expect(Number(acknowledged)).toBeGreaterThan(Number(resources));
+    expect(Number(resources)).toBeGreaterThan(0);
+  });
+
+  it('is reached only when no finding is open: a synth with an open finding fails first', () => {
+    // Prepare
+    const throwaway = new App();
+    new Bucket(new Stack(throwaway, 'CarelessStack'), 'UnloggedBucket');
+    Validations.of(throwaway).addPlugins(new AwsSolutionsChecks(throwaway));
+
+    // Act and assess
+    expect(() => throwaway.synth()).toThrow(/[Vv]alidation/);
   });
 });
