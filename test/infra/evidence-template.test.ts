@@ -80,7 +80,9 @@ describe.each([
     expect(digest.length).toBeGreaterThan(0);
     for (const resource of digest) expect(resource).toMatch(/\/digests\/\*"/);
     expect(denyOthers?.Effect).toBe('Deny');
-    expect(JSON.stringify(denyOthers?.Condition?.ArnNotEquals?.['aws:PrincipalArn'])).toMatch(/EvidenceDigest/);
+    expect(JSON.stringify(denyOthers?.Condition?.ArnNotEquals?.['aws:PrincipalArn'])).toMatch(
+      /EvidenceDigest/,
+    );
   });
 
   it('refuses any evidence PUT without If-None-Match, so nothing written can be overwritten', () => {
