@@ -25,9 +25,20 @@ export const handler = async (event: { at?: string } = {}, context?: { awsReques
   const unapplied = await listUnappliedDecisions(new Date(at.getTime() - SETTLE_MS));
   const outcomes: Record<string, number> = {};
   for (const item of unapplied) {
-    const outcome = await completeDecision(item, `sweeper:${context?.awsRequestId ?? at.toISOString()}`);
+    // One decision that cannot be finished now (its run's service refuses, say) never holds up the others.
+    let outcome: string;
+    try {
+      outcome = await completeDecision(item, `sweeper:${context?.awsRequestId ?? at.toISOString()}`);
+    } catch (error) {
+      outcome = 'failed';
+      logger.error('decision could not be finished; the next check tries again', {
+        approvalId: item.approvalId,
+        error: (error as Error).name,
+      });
+    }
     outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
-    logger.warn('decision finished by the sweeper', { approvalId: item.approvalId, outcome });
+    if (outcome !== 'failed')
+      logger.warn('decision finished by the sweeper', { approvalId: item.approvalId, outcome });
   }
   return { at: at.toISOString(), pending: pending.length, pastDeadline, unapplied: outcomes };
 };
