@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { S3BankFiles } from '#platform/bank/adapters/bank-files-s3.ts';
 import { isValidIban } from '#platform/core/bank-accounts.ts';
 import { TollgateError } from '#platform/core/errors.ts';

@@ -4,7 +4,7 @@
  * a single construct is created so a bad setting fails `cdk synth` with a sentence that says
  * what to set and where.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   type ApprovalLimits,
   approvalLimitsSchema,

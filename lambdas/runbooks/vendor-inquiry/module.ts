@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineRunbook } from '#platform/runs/core/runbook-module.ts';
 import { parseSender } from './core/identity.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { compare, formatMoney, type Money, money } from '#platform/core/money.ts';
 import type { Principal } from '#platform/core/principal.ts';
 import { ROLES, type Role } from '#platform/core/roles.ts';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { apiHandler, json } from '#platform/api/http.ts';
 import { authorityFor } from '#platform/approvals/adapters/approval-authority.ts';
 import { getApproval, recordDecision } from '#platform/approvals/adapters/approvals-dynamodb.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { apiHandler, json } from '#platform/api/http.ts';
 import { requireEnv, runbookVersionEnv } from '#platform/aws/resource-env.ts';
 import { TollgateError } from '#platform/core/errors.ts';

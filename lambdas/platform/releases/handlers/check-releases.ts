@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { runbookVersionEnv, STAGE_ENV } from '#platform/aws/resource-env.ts';
 import { runbookStep } from '#platform/runs/handlers/runbook-step.ts';
 import { runbookModules } from '#runbooks/registry.ts';

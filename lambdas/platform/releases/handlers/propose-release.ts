@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type ApiRequest, type ApiResponse, json } from '#platform/api/http.ts';
 import { TollgateError } from '#platform/core/errors.ts';
 import { parseBody } from '#platform/trust/handlers/trust-requests.ts';

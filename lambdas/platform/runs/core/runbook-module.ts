@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { Principal } from '#platform/core/principal.ts';
 import type { Role } from '#platform/core/roles.ts';
 

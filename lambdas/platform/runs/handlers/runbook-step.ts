@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { DynamoDbEvidenceChain } from '#platform/evidence/adapters/evidence-chain-dynamodb.ts';
 import { evidenceWriter } from '#platform/evidence/adapters/evidence-writer.ts';
 import type { EvidenceInput, EvidenceReceipt, EvidenceRecord } from '#platform/evidence/core/records.ts';

@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { logger } from '#platform/aws/logger.ts';
 import { executionIdOf } from '#platform/runs/core/executions.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The system-of-record snapshot the runbook matches against (vendors, purchase orders, goods

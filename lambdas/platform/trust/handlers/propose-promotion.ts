@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { apiHandler, json } from '#platform/api/http.ts';
 import { TollgateError } from '#platform/core/errors.ts';
 import { attachReport } from '#platform/releases/core/reports.ts';

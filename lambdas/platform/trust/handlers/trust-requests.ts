@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { TollgateError } from '#platform/core/errors.ts';
 import type { Principal } from '#platform/core/principal.ts';
 import { SIGN_OFF_ROLES } from '#platform/trust/core/score.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { normaliseAccountIdentifier } from '#platform/core/bank-accounts.ts';
 import { type Money, money } from '#platform/core/money.ts';
 import { MAX_DATE_WINDOW_DAYS, type MatchPolicy } from './match-statement.ts';

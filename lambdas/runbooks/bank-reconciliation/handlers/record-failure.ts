@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { runbookStep } from '#platform/runs/handlers/runbook-step.ts';
 import { RECONCILIATION_RULES_ACTOR, RECONCILIATION_TASK } from './reconcile-step.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { logger } from '#platform/aws/logger.ts';
 import { runbookStep } from '#platform/runs/handlers/runbook-step.ts';
 import { writeProbeOnce } from '#runbooks/deployment-check/adapters/probe-store-dynamodb.ts';

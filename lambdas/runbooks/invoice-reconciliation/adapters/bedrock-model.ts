@@ -6,7 +6,7 @@ import {
   type ConverseCommandOutput,
   type Tool,
 } from '@aws-sdk/client-bedrock-runtime';
-import { z } from 'zod';
+import * as z from 'zod';
 import { recordModelThrottle } from '#platform/aws/metrics.ts';
 import { invoiceSchema } from '#runbooks/invoice-reconciliation/core/invoice.ts';
 import {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The invoice as extraction produces it and as structured e-invoices arrive: every amount a

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { TollgateError } from '#platform/core/errors.ts';
 import { MAX_DOCUMENT_BODY_BYTES } from '#platform/documents/core/body-limits.ts';
 import { readEInvoice } from '#platform/documents/core/read-e-invoice.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { expireApproval } from '#platform/approvals/adapters/approvals-dynamodb.ts';
 import { runbookStep } from '#platform/runs/handlers/runbook-step.ts';
 import { invoiceSchema } from '#runbooks/invoice-reconciliation/core/invoice.ts';

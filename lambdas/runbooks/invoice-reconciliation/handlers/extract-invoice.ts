@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { logger } from '#platform/aws/logger.ts';
 import { recordModelUsage } from '#platform/aws/metrics.ts';
 import { pdfAttachments } from '#platform/documents/adapters/pdf-attachments.ts';

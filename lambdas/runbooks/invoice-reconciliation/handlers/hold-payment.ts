@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { approvalLimits, deciderRolesOf } from '#platform/approvals/adapters/approval-authority.ts';
 import { getApproval } from '#platform/approvals/adapters/approvals-dynamodb.ts';
 import { approvalProblem } from '#platform/approvals/core/authority.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { EvidenceActor, EvidenceBusiness } from '#platform/evidence/core/records.ts';
 import type { Invoice } from '#runbooks/invoice-reconciliation/core/invoice.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { recordModelUsage } from '#platform/aws/metrics.ts';
 import { modelCallEvidence } from '#platform/evidence/core/model-call.ts';
 import { runbookStep } from '#platform/runs/handlers/runbook-step.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { expireApproval } from '#platform/approvals/adapters/approvals-dynamodb.ts';
 import { recordCycleTime } from '#platform/aws/metrics.ts';
 import { DynamoDbEscrowLedger } from '#platform/escrow/adapters/escrow-ledger-dynamodb.ts';

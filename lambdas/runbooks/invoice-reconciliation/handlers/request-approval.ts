@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { openApproval } from '#platform/approvals/adapters/approvals-dynamodb.ts';
 import { logger } from '#platform/aws/logger.ts';
 import { runbookStep } from '#platform/runs/handlers/runbook-step.ts';

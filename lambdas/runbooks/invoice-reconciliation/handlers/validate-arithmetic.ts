@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { openException } from '#platform/exceptions/adapters/exceptions-dynamodb.ts';
 import { runbookStep } from '#platform/runs/handlers/runbook-step.ts';
 import { currentApPolicy } from '#runbooks/invoice-reconciliation/adapters/ap-policy.ts';

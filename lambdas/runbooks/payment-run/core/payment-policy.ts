@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The payment-run policy (statemachines/policies/payment-run.json, part of the runbook's version):

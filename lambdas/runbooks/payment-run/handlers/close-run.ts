@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { runbookStep } from '#platform/runs/handlers/runbook-step.ts';
 import { recordRunOutcome, runPayments } from '#runbooks/payment-run/adapters/payment-runs-dynamodb.ts';
 import { PAYMENT_RULES_ACTOR, PAYMENT_TASK, proposalResult, runBusiness } from './payment-step.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { EvidenceActor } from '#platform/evidence/core/records.ts';
 
 /** What every payment-run Task receives besides the runbook context. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { normaliseAccountIdentifier } from '#platform/core/bank-accounts.ts';
 import { add, compare, formatMoney, type Money, money, sum, zero } from '#platform/core/money.ts';
 import type { Order, PayoutContract } from '#platform/system-of-record/core/reference-data.ts';

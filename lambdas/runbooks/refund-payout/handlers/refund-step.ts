@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { EvidenceActor, EvidenceBusiness } from '#platform/evidence/core/records.ts';
 
 /** The request as the intake fixed it: the payee typed, the reference named, the amount as given. */

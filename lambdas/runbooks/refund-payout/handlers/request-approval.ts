@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { openApproval } from '#platform/approvals/adapters/approvals-dynamodb.ts';
 import { runbookStep } from '#platform/runs/handlers/runbook-step.ts';
 import { ACTION_OF } from '#runbooks/refund-payout/core/refund-rules.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { runbookStep } from '#platform/runs/handlers/runbook-step.ts';
 import { clearBankChangePending } from '#runbooks/vendor-bank-change/adapters/pending-bank-changes-dynamodb.ts';
 import {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type ApprovalItem, getApproval } from '#platform/approvals/adapters/approvals-dynamodb.ts';
 import { executionIdOf } from '#platform/runs/core/executions.ts';
 import { runbookStep, writeStepEvidence } from '#platform/runs/handlers/runbook-step.ts';

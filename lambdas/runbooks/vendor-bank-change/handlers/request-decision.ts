@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { openApproval } from '#platform/approvals/adapters/approvals-dynamodb.ts';
 import { formatMoney, zero } from '#platform/core/money.ts';
 import { runbookStep } from '#platform/runs/handlers/runbook-step.ts';

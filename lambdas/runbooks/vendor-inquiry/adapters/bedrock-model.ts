@@ -5,7 +5,7 @@ import {
   type ConverseCommandOutput,
   type Tool,
 } from '@aws-sdk/client-bedrock-runtime';
-import { z } from 'zod';
+import * as z from 'zod';
 import { recordModelThrottle } from '#platform/aws/metrics.ts';
 import { classificationSchema } from '#runbooks/vendor-inquiry/core/classify.ts';
 import type { InquiryFacts } from '#runbooks/vendor-inquiry/core/facts.ts';

@@ -3,7 +3,7 @@
  * these patterns; Bedrock answers in the same shape (`classificationSchema`) and the runbook
  * trusts neither beyond it: what is disclosed is decided by identity and the system of record.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const INTENTS = [
   'PAYMENT_STATUS',

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { formatMoney, type Money } from '#platform/core/money.ts';
 import type { HoldView } from '#platform/escrow/core/escrow-ledger.ts';
 import type { ProcessedInvoice } from '#platform/system-of-record/core/reference-data.ts';

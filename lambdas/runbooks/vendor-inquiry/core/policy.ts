@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** statemachines/policies/vendor-inquiry.json: part of the runbook version. */
 export const inquiryPolicySchema = z.strictObject({

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { getApproval, openApproval } from '#platform/approvals/adapters/approvals-dynamodb.ts';
 import { recordVendorReplyTime } from '#platform/aws/metrics.ts';
 import { getCase } from '#platform/runs/adapters/case-store-dynamodb.ts';

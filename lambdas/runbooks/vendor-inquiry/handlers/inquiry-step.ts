@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { EvidenceActor } from '#platform/evidence/core/records.ts';
 import { classificationSchema, INTENTS } from '#runbooks/vendor-inquiry/core/classify.ts';
 

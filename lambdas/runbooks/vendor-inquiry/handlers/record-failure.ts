@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { openException } from '#platform/exceptions/adapters/exceptions-dynamodb.ts';
 import { runbookStep } from '#platform/runs/handlers/runbook-step.ts';
 import { INQUIRY_RULES_ACTOR, INQUIRY_TASK } from './inquiry-step.ts';
