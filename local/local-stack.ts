@@ -21,7 +21,7 @@ import {
 } from '#platform/aws/resource-env.ts';
 import { listClaimedEvents } from '#platform/evidence/adapters/evidence-chain-dynamodb.ts';
 import { S3EvidenceStore } from '#platform/evidence/adapters/evidence-store-s3.ts';
-import { type Digest, writeNextDigest } from '#platform/evidence/core/digests.ts';
+import { DIGEST_PARTITIONS, type Digest, digestUntilCaughtUp } from '#platform/evidence/core/digests.ts';
 import { reconcileClaims } from '#platform/evidence/core/reconcile.ts';
 import { ROUTES } from '../lib/catalog.ts';
 import { PROJECT_ROOT } from '../lib/project-root.ts';
@@ -231,12 +231,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         // The last digest first restores any claimed record whose write never landed, so it lists it.
         if (options.final)
           await reconcileClaims(await listClaimedEvents(claimsClient, localTableName('work')), evidenceStore);
-        return writeNextDigest({
-          store: evidenceStore,
-          signer: digestSigner,
-          now: () => new Date(),
-          settleMs: options.final ? -1000 : 1000,
-        });
+        // As in AWS: only the window's partitions are listed, and a backlog is caught up in bounded windows.
+        const written = await digestUntilCaughtUp(
+          {
+            store: evidenceStore,
+            signer: digestSigner,
+            now: () => new Date(),
+            settleMs: options.final ? -1000 : 1000,
+            partitions: DIGEST_PARTITIONS,
+          },
+          options.final ? 10_000 : 4,
+        );
+        return written.at(-1) as { key: string; digest: Digest };
       });
       digestRun = run.catch(() => undefined);
       return run;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { canonicalJson } from '#platform/core/canonical-json.ts';
 import { hashOf, sha256Hex } from '#platform/core/hashing.ts';
 import type { DigestSigner, EvidenceStore } from './ports.ts';
-import { type EvidenceRecord, PAYLOADS_PREFIX, RECORDS_PREFIX } from './records.ts';
+import { type EvidenceRecord, PAYLOADS_PREFIX, RECORD_TYPES, RECORDS_PREFIX } from './records.ts';
 
 /**
  * Signed digests, after CloudTrail's log file validation: each run lists every evidence
@@ -90,6 +90,32 @@ export interface DigestJobDeps {
    * @default 1000
    */
   readonly settleMs?: number;
+  /**
+   * List only the `dt=` partitions the window can hold (its days, and `lookbackDays` before its
+   * start for writes claimed before midnight and stored after), instead of whole prefixes, and cap
+   * the window at `maxWindowMs` so a backlog is digested in bounded steps. The first digest, whose
+   * window starts at the epoch, always lists everything.
+   * @default whole prefixes, unbounded window
+   */
+  readonly partitions?: { readonly lookbackDays: number; readonly maxWindowMs: number };
+}
+
+const DAY_MS = 86_400_000;
+
+/** The prefixes one day's evidence objects are under: each record type's partition, and the payloads'. */
+export function partitionPrefixesOf(day: string): string[] {
+  return [
+    ...RECORD_TYPES.map((type) => `${RECORDS_PREFIX}type=${type}/dt=${day}/`),
+    `${PAYLOADS_PREFIX}dt=${day}/`,
+  ];
+}
+
+/** Every UTC day from `from` to `to`, inclusive, as YYYY-MM-DD. */
+export function daysBetween(from: Date, to: Date): string[] {
+  const days: string[] = [];
+  for (let t = Date.parse(from.toISOString().slice(0, 10)); t <= to.getTime(); t += DAY_MS)
+    days.push(new Date(t).toISOString().slice(0, 10));
+  return days;
 }
 
 export class DigestRaceError extends Error {
@@ -105,11 +131,22 @@ export async function writeNextDigest(deps: DigestJobDeps): Promise<{ key: strin
   const latest = await latestDigest(store);
   const now = deps.now();
   const windowStart = latest?.digest.windowEnd ?? EPOCH_START;
-  const endMs = Math.floor((now.getTime() - (deps.settleMs ?? 1000)) / 1000) * 1000;
-  const windowEnd = new Date(Math.max(endMs, Date.parse(windowStart))).toISOString();
   const startMs = Date.parse(windowStart);
+  const partitioned = deps.partitions && latest ? deps.partitions : undefined;
+  const settledMs = Math.floor((now.getTime() - (deps.settleMs ?? 1000)) / 1000) * 1000;
+  // A backlog is taken in bounded steps: each window at most maxWindowMs, ending on a whole second.
+  const endMs = partitioned
+    ? Math.min(settledMs, Math.floor((startMs + partitioned.maxWindowMs) / 1000) * 1000)
+    : settledMs;
+  const windowEnd = new Date(Math.max(endMs, startMs)).toISOString();
 
-  const listed = [...(await store.list(RECORDS_PREFIX)), ...(await store.list(PAYLOADS_PREFIX))]
+  const prefixes = partitioned
+    ? daysBetween(new Date(startMs - partitioned.lookbackDays * DAY_MS), new Date(windowEnd)).flatMap(
+        partitionPrefixesOf,
+      )
+    : [RECORDS_PREFIX, PAYLOADS_PREFIX];
+  const listed = (await Promise.all(prefixes.map((prefix) => store.list(prefix))))
+    .flat()
     .filter((o) => o.lastModified.getTime() >= startMs && o.lastModified.getTime() < Date.parse(windowEnd))
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const objects: DigestedObject[] = [];
@@ -157,6 +194,28 @@ export async function writeNextDigest(deps: DigestJobDeps): Promise<{ key: strin
   );
   if (outcome === 'exists') throw new DigestRaceError(key);
   return { key, digest };
+}
+
+/** What the digest job lists and how far one digest reaches, in AWS and locally. */
+export const DIGEST_PARTITIONS = { lookbackDays: 1, maxWindowMs: 6 * 3_600_000 } as const;
+
+/**
+ * Writes digests until the newest reaches the settled present, or `maxDigests` were written (a
+ * backlog after an outage is caught up over the next runs, never in one unbounded listing).
+ */
+export async function digestUntilCaughtUp(
+  deps: DigestJobDeps,
+  maxDigests: number,
+): Promise<{ key: string; digest: Digest }[]> {
+  const written: { key: string; digest: Digest }[] = [];
+  // The present as of the start: time moving on while digests are written is the next run's.
+  const target = Math.floor((deps.now().getTime() - (deps.settleMs ?? 1000)) / 1000) * 1000;
+  for (let i = 0; i < maxDigests; i += 1) {
+    const next = await writeNextDigest(deps);
+    written.push(next);
+    if (Date.parse(next.digest.windowEnd) >= target) break;
+  }
+  return written;
 }
 
 async function latestDigest(store: EvidenceStore): Promise<(SignedDigest & { key: string }) | undefined> {

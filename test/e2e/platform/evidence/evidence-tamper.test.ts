@@ -10,11 +10,14 @@ import {
 } from '#platform/evidence/adapters/evidence-chain-dynamodb.ts';
 import { S3EvidenceStore } from '#platform/evidence/adapters/evidence-store-s3.ts';
 import {
+  DIGEST_PARTITIONS,
   type Digest,
   digestBytes,
   digestKey,
+  digestUntilCaughtUp,
   parseSignedDigest,
   publicKeyKey,
+  writeNextDigest,
 } from '#platform/evidence/core/digests.ts';
 import type { DigestSigner, EvidenceStore } from '#platform/evidence/core/ports.ts';
 import { reconcileClaims } from '#platform/evidence/core/reconcile.ts';
@@ -506,6 +509,64 @@ describe('tollgate evidence verify pins the signing key', () => {
     // Assess
     expect(code).toBe(1);
     expect(after.find((l) => l.startsWith(`${first}:`))).toMatch(/signature does not verify/);
+  });
+});
+
+describe('the digest job at scale', () => {
+  it("lists only the partitions its window can hold: an object planted in an old day's partition is never digested, and verify flags it", async () => {
+    // Prepare: one digest of everything, then a real record today and a forged one filed under 2020.
+    const { store, client, bucket, writer } = await sealedEvidence('partition');
+    const today = await writer.append({
+      recordType: 'action',
+      runbook: 'invoice-reconciliation',
+      runbookVersion: 'a'.repeat(64),
+      executionId: 'partition-exec-1',
+      eventKey: 'Late/action',
+      actor: { kind: 'agent', id: 'ap-agent-1' },
+      details: { action: 'escrow_release' },
+    });
+    const planted = 'records/type=action/dt=2020-01-01/20200101T000000000Z-planted-000001.json';
+    await client.send(new PutObjectCommand({ Bucket: bucket, Key: planted, Body: '{}' }));
+    await new Promise((r) => setTimeout(r, 1100));
+
+    // Act
+    const { digest } = await writeNextDigest({
+      store,
+      signer,
+      now: () => new Date(),
+      settleMs: -1000,
+      partitions: DIGEST_PARTITIONS,
+    });
+    const report = await verify(store);
+
+    // Assess
+    expect(digest.objects.map((o) => o.key)).toEqual([today.key]);
+    expect(reasonsFor(report, planted)).toMatch(/not listed in any digest/);
+  });
+
+  it('takes a backlog in bounded windows, contiguous, until it reaches the present', async () => {
+    // Prepare: the last digest ended now; the job next runs as if a day later.
+    const { store } = await sealedEvidence('backlog');
+    const dayLater = new Date(Date.now() + 24 * 3_600_000);
+
+    // Act
+    const written = await digestUntilCaughtUp(
+      { store, signer, now: () => dayLater, settleMs: 1000, partitions: DIGEST_PARTITIONS },
+      10,
+    );
+
+    // Assess: four six-hour windows, each starting where the previous ended, the last at the present.
+    expect(written).toHaveLength(4);
+    for (const { digest } of written)
+      expect(Date.parse(digest.windowEnd) - Date.parse(digest.windowStart)).toBeLessThanOrEqual(
+        DIGEST_PARTITIONS.maxWindowMs,
+      );
+    for (let i = 1; i < written.length; i += 1)
+      expect(written[i]?.digest.windowStart).toBe(written[i - 1]?.digest.windowEnd);
+    expect(Date.parse(written.at(-1)?.digest.windowEnd ?? '')).toBeGreaterThanOrEqual(
+      dayLater.getTime() - 2000,
+    );
+    expect((await verify(store)).invalid).toBe(0);
   });
 });
 
