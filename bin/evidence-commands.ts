@@ -7,6 +7,7 @@ import {
   GetQueryResultsCommand,
   StartQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -56,6 +57,41 @@ export interface EvidenceSource {
    * trusted instead of the copy published in the bucket, which anyone who can write there could replace.
    */
   readonly pinnedPublicKey?: () => Promise<string>;
+}
+
+/** What a deployed stage's stack outputs name for the auditor: the bucket, the key that signs its digests, the work table. */
+export interface StackEvidenceSettings {
+  readonly bucket: string;
+  readonly signingKey: string;
+  readonly workTable: string;
+}
+
+/**
+ * Reads the evidence settings from a deployed stack's outputs, so `--stack NAME` verifies the
+ * right bucket with its signing key pinned and its chains held to their heads, nothing typed by hand.
+ */
+export async function stackEvidenceSettings(
+  stackName: string,
+  client: Pick<CloudFormationClient, 'send'> = new CloudFormationClient({}),
+): Promise<StackEvidenceSettings> {
+  const out = await client.send(new DescribeStacksCommand({ StackName: stackName }));
+  const outputs = new Map(
+    (out.Stacks?.[0]?.Outputs ?? []).map((output) => [output.OutputKey ?? '', output.OutputValue ?? '']),
+  );
+  const named = (key: string) => {
+    const value = outputs.get(key);
+    if (!value)
+      throw new TollgateError(
+        'NOT_FOUND',
+        `Stack ${stackName} has no output ${key}: is it a Tollgate stage stack, deployed from this version?`,
+      );
+    return value;
+  };
+  return {
+    bucket: named('EvidenceBucketName'),
+    signingKey: named('EvidenceSigningKeyArn'),
+    workTable: named('WorkTableName'),
+  };
 }
 
 export function evidenceSource(options: {

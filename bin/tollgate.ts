@@ -25,6 +25,7 @@ import {
   runExport,
   runReconcile,
   runVerify,
+  stackEvidenceSettings,
 } from './evidence-commands.ts';
 import { evidenceCopySource, progressEvery, withProgress } from './evidence-verify-output.ts';
 
@@ -447,6 +448,10 @@ evidence
   .option('--data-dir <dir>', 'data folder of the running local stack', DEFAULT_DATA_DIR)
   .option('--bucket <name>', 'verify this evidence bucket in AWS (credentials from the usual AWS chain)')
   .option(
+    '--stack <name>',
+    "a deployed stage (e.g. Tollgate-prod): its bucket, signing key and work table from the stack's outputs, all checked",
+  )
+  .option(
     '--dir <folder>',
     'verify a downloaded copy offline (what `aws s3 cp --recursive s3://BUCKET FOLDER` wrote)',
   )
@@ -467,6 +472,7 @@ evidence
   .option('--require-digested', 'fail when any object was written after the newest digest')
   .action(
     async (options: {
+      stack?: string;
       signingKey?: string;
       dataDir: string;
       bucket?: string;
@@ -480,7 +486,13 @@ evidence
       if (options.dir && options.bucket) throw new InvalidArgumentError('give --dir or --bucket, not both.');
       const terminal = process.stderr.isTTY === true;
       const every = progressEvery(options.progress, terminal);
-      const checked = options.dir ? await evidenceCopySource(options.dir) : evidenceSource(options);
+      if (options.stack && (options.bucket || options.dir))
+        throw new InvalidArgumentError('give --stack, --bucket or --dir, one of them.');
+      const checked = options.dir
+        ? await evidenceCopySource(options.dir)
+        : evidenceSource(
+            options.stack ? { ...options, ...(await stackEvidenceSettings(options.stack)) } : options,
+          );
       const progress = every
         ? withProgress(checked, { every, terminal, write: (text) => process.stderr.write(text) })
         : undefined;
