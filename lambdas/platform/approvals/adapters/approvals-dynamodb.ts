@@ -137,23 +137,33 @@ export async function getApproval(approvalId: string): Promise<ApprovalItem | un
   }
 }
 
-/** Pending approvals, oldest deadline first. */
-export async function listPendingApprovals(): Promise<ApprovalItem[]> {
+/**
+ * Every approval listed under one partition of the work table's gsi1, in sort order, optionally
+ * only those sorting before `before`. A listing that does not fit in MAX_WORK_ROOM_PAGES pages is
+ * refused whole rather than answered in part.
+ */
+async function approvalsIndexed(partition: string, what: string, before?: string): Promise<ApprovalItem[]> {
   const items = await queryPages(
     (startKey: Record<string, unknown> | undefined) =>
       dynamoDb.send(
         new QueryCommand({
           TableName: tableName('work'),
           IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :pending',
-          ExpressionAttributeValues: { ':pending': PENDING_INDEX },
+          KeyConditionExpression: before ? 'gsi1pk = :p AND gsi1sk < :before' : 'gsi1pk = :p',
+          ExpressionAttributeValues: { ':p': partition, ...(before ? { ':before': before } : {}) },
           ...(startKey ? { ExclusiveStartKey: startKey } : {}),
         }),
       ),
-    // A work room that does not fit in this many pages is refused whole rather than shown in part.
-    { maxPages: MAX_WORK_ROOM_PAGES, atBound: 'refuse', what: 'The pending approvals' },
+    { maxPages: MAX_WORK_ROOM_PAGES, atBound: 'refuse', what },
   );
-  return (items as ApprovalItem[]).filter((item) => item.status === 'PENDING');
+  return items as ApprovalItem[];
+}
+
+/** Pending approvals, oldest deadline first. */
+export async function listPendingApprovals(): Promise<ApprovalItem[]> {
+  return (await approvalsIndexed(PENDING_INDEX, 'The pending approvals')).filter(
+    (item) => item.status === 'PENDING',
+  );
 }
 
 export type DecisionWrite =
@@ -232,25 +242,12 @@ const UNAPPLIED_INDEX = 'APPROVALS#UNAPPLIED';
  * that wrote them crashed, or its evidence write or SendTaskSuccess failed. Oldest first, bounded.
  */
 export async function listUnappliedDecisions(decidedBefore: Date, limit = 100): Promise<ApprovalItem[]> {
-  const items = await queryPages(
-    (startKey: Record<string, unknown> | undefined) =>
-      dynamoDb.send(
-        new QueryCommand({
-          TableName: tableName('work'),
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :unapplied AND gsi1sk < :before',
-          ExpressionAttributeValues: {
-            ':unapplied': UNAPPLIED_INDEX,
-            ':before': decidedBefore.toISOString(),
-          },
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        }),
-      ),
-    { maxPages: MAX_WORK_ROOM_PAGES, atBound: 'refuse', what: 'The unapplied decisions' },
+  const items = await approvalsIndexed(
+    UNAPPLIED_INDEX,
+    'The unapplied decisions',
+    decidedBefore.toISOString(),
   );
-  return (items as ApprovalItem[])
-    .filter((item) => item.status === 'DECIDED' && !item.appliedAt)
-    .slice(0, limit);
+  return items.filter((item) => item.status === 'DECIDED' && !item.appliedAt).slice(0, limit);
 }
 
 /** How long one request may hold the right to hand a decision to its run before another may take it over. */

@@ -1,10 +1,7 @@
 import * as z from 'zod';
-import { approvalLimits, deciderRolesOf } from '#platform/approvals/adapters/approval-authority.ts';
-import { getApproval } from '#platform/approvals/adapters/approvals-dynamodb.ts';
-import { approvalProblem } from '#platform/approvals/core/authority.ts';
-import { formatMoney, type Money, money } from '#platform/core/money.ts';
+import { approverOf } from '#platform/approvals/adapters/approval-authority.ts';
+import { formatMoney, money } from '#platform/core/money.ts';
 import { DynamoDbEscrowLedger } from '#platform/escrow/adapters/escrow-ledger-dynamodb.ts';
-import { executionIdOf } from '#platform/runs/core/executions.ts';
 import { runbookStep } from '#platform/runs/handlers/runbook-step.ts';
 import { DynamoDbSystemOfRecord } from '#platform/system-of-record/adapters/system-of-record-dynamodb.ts';
 import { normaliseDocumentNumber } from '#platform/system-of-record/core/reference-data.ts';
@@ -16,30 +13,6 @@ import { agentActor, INVOICE_TASK, invoiceBusiness } from './invoice-step.ts';
 const ledger = new DynamoDbEscrowLedger({ limits: new DynamoDbTrustStore() });
 const sor = new DynamoDbSystemOfRecord();
 const DAY_MS = 24 * 3600 * 1000;
-
-/** The approval a hold would rest on does not hold up in the work room; the run fails and nothing is held. */
-export class ApprovalNotValidError extends Error {
-  constructor(approvalId: string, problem: string) {
-    super(`Approval ${approvalId} does not authorise this payment: ${problem}.`);
-    this.name = 'ApprovalNotValidError';
-  }
-}
-
-/**
- * The person whose approval this hold rests on, re-read from the work room and re-checked where
- * the money moves: decided APPROVE, not by the requester, by a role the runbook names, within
- * that role's limit, for exactly this amount. Anything else fails the step; nothing is held.
- */
-async function approvedBy(approvalId: string, task: { runbook: string; executionId: string }, amount: Money) {
-  const item = await getApproval(approvalId);
-  const deciderRoles = item ? deciderRolesOf(item) : [];
-  const problem =
-    item?.runbook === task.runbook && executionIdOf(item.executionArn) === task.executionId
-      ? approvalProblem(item, amount, deciderRoles, approvalLimits())
-      : 'the approval belongs to another run';
-  if (problem || !item?.decidedBy) throw new ApprovalNotValidError(approvalId, problem ?? 'no decider');
-  return item.decidedBy;
-}
 
 /**
  * Task HoldPayment: the approved total is held in escrow for the vendor until the due date.
@@ -72,7 +45,7 @@ export const handler = runbookStep({
       Math.max(releaseAt.getTime(), submitted.getTime()) + HOLD_EXPIRY_DAYS_AFTER_DUE * DAY_MS,
     );
     const amount = money(invoice.total, invoice.currency);
-    const byPerson = task.approval ? await approvedBy(task.approval.approvalId, task, amount) : undefined;
+    const byPerson = task.approval ? await approverOf(task.approval.approvalId, task, amount) : undefined;
     const actor = byPerson
       ? { kind: 'person' as const, id: byPerson.username, role: byPerson.role }
       : { kind: 'agent' as const, id: task.agentId };

@@ -1,3 +1,4 @@
+import { approvalTimeoutSeconds } from '#platform/approvals/adapters/approval-timeout.ts';
 import { requireEnv, runbookVersionEnv } from '#platform/aws/resource-env.ts';
 import { TollgateError } from '#platform/core/errors.ts';
 import { sha256Hex } from '#platform/core/hashing.ts';
@@ -13,12 +14,6 @@ import {
 } from '#runbooks/invoice-reconciliation/adapters/ap-policy.ts';
 import { APPROVE_ACTION } from '#runbooks/invoice-reconciliation/core/decide-invoice.ts';
 import { boundAgentId, type InvoiceSubmission } from '#runbooks/invoice-reconciliation/core/submission.ts';
-
-/** Seconds a person has to decide an approval: stage setting, else the runbook policy. */
-function approvalTimeoutSeconds(): number {
-  const configured = Number(process.env.APPROVAL_TIMEOUT_SECONDS);
-  return Number.isInteger(configured) && configured > 0 ? configured : APPROVAL_TIMEOUT_HOURS * 3600;
-}
 
 /**
  * The bound agent must be in the trust store with a pact for approving invoices; otherwise the
@@ -91,6 +86,6 @@ export async function receiveInvoice(
       entity,
       document: { format, sha256: sha256Hex(bytes), recordKey: receipt.key },
     },
-    approvalTimeoutSeconds: approvalTimeoutSeconds(),
+    approvalTimeoutSeconds: approvalTimeoutSeconds(APPROVAL_TIMEOUT_HOURS * 3600),
   };
 }

@@ -1,3 +1,4 @@
+import { approvalTimeoutSeconds } from '#platform/approvals/adapters/approval-timeout.ts';
 import { TollgateError } from '#platform/core/errors.ts';
 import { ledgerDay } from '#platform/escrow/core/escrow-ledger.ts';
 import type { IntakeContext } from '#platform/runs/core/runbook-module.ts';
@@ -6,12 +7,6 @@ import type { PaymentRunRequest } from '#runbooks/payment-run/module.ts';
 
 /** How long a controller has by default to release a run before it closes unreleased. */
 export const RUN_APPROVAL_TIMEOUT_SECONDS = 24 * 3600;
-
-/** Seconds a controller has to release a run: stage setting, else a day (its holds then wait for the next run). */
-function approvalTimeoutSeconds(): number {
-  const configured = Number(process.env.APPROVAL_TIMEOUT_SECONDS);
-  return Number.isInteger(configured) && configured > 0 ? configured : RUN_APPROVAL_TIMEOUT_SECONDS;
-}
 
 /**
  * Starting a payment run: the funding account must have an originator in the policy (else no
@@ -34,6 +29,6 @@ export async function receiveRun(
       asOf: context.body.asOf ?? ledgerDay(new Date(context.submittedAt)),
       agentId: PAYMENT_RUN_POLICY.agentId,
     },
-    approvalTimeoutSeconds: approvalTimeoutSeconds(),
+    approvalTimeoutSeconds: approvalTimeoutSeconds(RUN_APPROVAL_TIMEOUT_SECONDS),
   };
 }

@@ -1,13 +1,10 @@
 import * as z from 'zod';
-import { approvalLimits, deciderRolesOf } from '#platform/approvals/adapters/approval-authority.ts';
-import { getApproval } from '#platform/approvals/adapters/approvals-dynamodb.ts';
-import { approvalProblem } from '#platform/approvals/core/authority.ts';
+import { approverOf } from '#platform/approvals/adapters/approval-authority.ts';
 import { S3BankFiles } from '#platform/bank/adapters/bank-files-s3.ts';
 import { TollgateError } from '#platform/core/errors.ts';
 import { formatMoney, type Money, money, sum } from '#platform/core/money.ts';
 import { DynamoDbEscrowLedger } from '#platform/escrow/adapters/escrow-ledger-dynamodb.ts';
 import { ledgerDay } from '#platform/escrow/core/escrow-ledger.ts';
-import { executionIdOf } from '#platform/runs/core/executions.ts';
 import { runbookStep, type StepOutcome } from '#platform/runs/handlers/runbook-step.ts';
 import { DynamoDbTrustStore } from '#platform/trust/adapters/trust-store-dynamodb.ts';
 import { pactFor } from '#platform/trust/core/standing.ts';
@@ -39,18 +36,6 @@ export class ReleaseNotAuthorisedError extends Error {
     super(message);
     this.name = 'ReleaseNotAuthorisedError';
   }
-}
-
-/** The controller whose approval releases the run, re-read and re-checked where the money moves. */
-async function approvedBy(approvalId: string, task: { runbook: string; executionId: string }, total: Money) {
-  const item = await getApproval(approvalId);
-  const problem =
-    item?.runbook === task.runbook && executionIdOf(item.executionArn) === task.executionId
-      ? approvalProblem(item, total, deciderRolesOf(item), approvalLimits())
-      : 'the approval belongs to another run';
-  if (problem || !item?.decidedBy)
-    throw new ReleaseNotAuthorisedError(`Approval ${approvalId}: ${problem ?? 'no decider'}.`);
-  return item.decidedBy;
 }
 
 /** The agent's own release, counted against its daily room in the same write that says it happened. */
@@ -111,7 +96,7 @@ export const handler = runbookStep({
   run: async (task): Promise<StepOutcome<RunRelease>> => {
     const { proposal } = task;
     const total = money(proposal.total, proposal.currency);
-    const byPerson = task.approval ? await approvedBy(task.approval.approvalId, task, total) : undefined;
+    const byPerson = task.approval ? await approverOf(task.approval.approvalId, task, total) : undefined;
     if (!byPerson) await releasedByAgent(task.request.agentId, proposal.runId, total);
     const run = await getRun(proposal.runId);
     const originator = PAYMENT_RUN_POLICY.originators[proposal.accountId];

@@ -1,12 +1,9 @@
 import * as z from 'zod';
-import { approvalLimits, deciderRolesOf } from '#platform/approvals/adapters/approval-authority.ts';
-import { getApproval } from '#platform/approvals/adapters/approvals-dynamodb.ts';
-import { approvalProblem } from '#platform/approvals/core/authority.ts';
+import { approverOf } from '#platform/approvals/adapters/approval-authority.ts';
 import { TollgateError } from '#platform/core/errors.ts';
-import { formatMoney, type Money, money } from '#platform/core/money.ts';
+import { formatMoney, money } from '#platform/core/money.ts';
 import { DynamoDbEscrowLedger } from '#platform/escrow/adapters/escrow-ledger-dynamodb.ts';
 import { ledgerDay } from '#platform/escrow/core/escrow-ledger.ts';
-import { executionIdOf } from '#platform/runs/core/executions.ts';
 import { runbookStep } from '#platform/runs/handlers/runbook-step.ts';
 import { DynamoDbSystemOfRecord } from '#platform/system-of-record/adapters/system-of-record-dynamodb.ts';
 import { DynamoDbTrustStore } from '#platform/trust/adapters/trust-store-dynamodb.ts';
@@ -33,25 +30,6 @@ const sor = new DynamoDbSystemOfRecord();
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 
-/** The approval a hold would rest on does not hold up in the work room; nothing is held. */
-export class ApprovalNotValidError extends Error {
-  constructor(approvalId: string, problem: string) {
-    super(`Approval ${approvalId} does not authorise this payment: ${problem}.`);
-    this.name = 'ApprovalNotValidError';
-  }
-}
-
-/** Re-read from the work room where the money moves: decided APPROVE, by an allowed role within its limit, for this amount. */
-async function approvedBy(approvalId: string, task: { runbook: string; executionId: string }, amount: Money) {
-  const item = await getApproval(approvalId);
-  const problem =
-    item?.runbook === task.runbook && executionIdOf(item.executionArn) === task.executionId
-      ? approvalProblem(item, amount, deciderRolesOf(item), approvalLimits())
-      : 'the approval belongs to another run';
-  if (problem || !item?.decidedBy) throw new ApprovalNotValidError(approvalId, problem ?? 'no decider');
-  return item.decidedBy;
-}
-
 /**
  * Task Hold: reserves the amount against what the order captured (or the contract owes) — one
  * conditional write, so two runs racing on one order cannot both fit — counts the payee's day,
@@ -69,7 +47,7 @@ export const handler = runbookStep({
   run: async (task) => {
     const { request } = task;
     const amount = money(request.amount, request.currency);
-    const byPerson = task.approval ? await approvedBy(task.approval.approvalId, task, amount) : undefined;
+    const byPerson = task.approval ? await approverOf(task.approval.approvalId, task, amount) : undefined;
     const [order, contract, accountId] = await Promise.all([
       request.kind === 'refund' ? sor.getOrder(request.reference) : undefined,
       request.kind === 'payout' ? sor.getPayoutContract(request.reference) : undefined,

@@ -1,3 +1,4 @@
+import { approvalTimeoutSeconds } from '#platform/approvals/adapters/approval-timeout.ts';
 import { TollgateError } from '#platform/core/errors.ts';
 import { compare, money, zero } from '#platform/core/money.ts';
 import type { IntakeContext } from '#platform/runs/core/runbook-module.ts';
@@ -12,14 +13,6 @@ const sor = new DynamoDbSystemOfRecord();
 
 function refuse(reason: string, message: string): never {
   throw new TollgateError('VALIDATION_FAILED', message, { reason });
-}
-
-/** Seconds a person has to decide: stage setting, else the policy's hours. */
-function decisionTimeoutSeconds(): number {
-  const configured = Number(process.env.APPROVAL_TIMEOUT_SECONDS);
-  return Number.isInteger(configured) && configured > 0
-    ? configured
-    : REFUND_PAYOUT_POLICY.decisionTimeoutHours * 3600;
 }
 
 /**
@@ -101,5 +94,8 @@ export async function receiveRequest(
     currency: body.currency,
     reason: body.reason,
   };
-  return { request, decisionTimeoutSeconds: decisionTimeoutSeconds() };
+  return {
+    request,
+    decisionTimeoutSeconds: approvalTimeoutSeconds(REFUND_PAYOUT_POLICY.decisionTimeoutHours * 3600),
+  };
 }

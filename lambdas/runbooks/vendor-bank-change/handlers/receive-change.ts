@@ -1,3 +1,4 @@
+import { approvalTimeoutSeconds } from '#platform/approvals/adapters/approval-timeout.ts';
 import { isValidIban } from '#platform/core/bank-accounts.ts';
 import { TollgateError } from '#platform/core/errors.ts';
 import { getCase } from '#platform/runs/adapters/case-store-dynamodb.ts';
@@ -17,14 +18,6 @@ import type { VendorBankChangeRequest } from '#runbooks/vendor-bank-change/modul
 
 const sor = new DynamoDbSystemOfRecord();
 const executions = new DynamoDbExecutionIndex();
-
-/** Seconds a verifier, and then a controller, each have: stage setting, else the policy's hours. */
-function decisionTimeoutSeconds(): number {
-  const configured = Number(process.env.APPROVAL_TIMEOUT_SECONDS);
-  return Number.isInteger(configured) && configured > 0
-    ? configured
-    : BANK_CHANGE_POLICY.decisionTimeoutHours * 3600;
-}
 
 function refuse(reason: string, message: string): never {
   throw new TollgateError('VALIDATION_FAILED', message, { reason });
@@ -71,7 +64,7 @@ export async function receiveChange(
       },
       reason,
     },
-    decisionTimeoutSeconds: decisionTimeoutSeconds(),
+    decisionTimeoutSeconds: approvalTimeoutSeconds(BANK_CHANGE_POLICY.decisionTimeoutHours * 3600),
   };
 }
 

@@ -1,16 +1,9 @@
+import { approvalTimeoutSeconds } from '#platform/approvals/adapters/approval-timeout.ts';
 import { canonicalJson } from '#platform/core/canonical-json.ts';
 import { sha256Hex } from '#platform/core/hashing.ts';
 import type { IntakeContext } from '#platform/runs/core/runbook-module.ts';
 import { INQUIRY_POLICY } from '#runbooks/vendor-inquiry/adapters/inquiry-policy.ts';
 import type { VendorInquiryRequest } from '#runbooks/vendor-inquiry/module.ts';
-
-/** Seconds a draft waits for a clerk: the stage setting, else the policy's hours. */
-function reviewTimeoutSeconds(): number {
-  const configured = Number(process.env.APPROVAL_TIMEOUT_SECONDS);
-  return Number.isInteger(configured) && configured > 0
-    ? configured
-    : INQUIRY_POLICY.reviewTimeoutHours * 3600;
-}
 
 /**
  * Receiving an inquiry: the message is kept as it arrived, with its hash (what evidence names)
@@ -27,6 +20,6 @@ export async function receiveInquiry(
       messageHash: sha256Hex(canonicalJson(message)),
       channel: 'api',
     },
-    reviewTimeoutSeconds: reviewTimeoutSeconds(),
+    reviewTimeoutSeconds: approvalTimeoutSeconds(INQUIRY_POLICY.reviewTimeoutHours * 3600),
   };
 }
