@@ -85,13 +85,5 @@ export async function submitInvoice(
     headers: { 'Idempotency-Key': key },
   });
   expect(response.status, JSON.stringify(response.body)).toBe(202);
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const { body } = await harness.api('GET', `/executions/${response.body.executionId}`, {
-      user: 'finley.auditor',
-    });
-    if (body.status !== 'RUNNING' || body.approval?.status === 'PENDING') return body;
-    if (Date.now() > deadline) throw new Error(`Still running: ${JSON.stringify(body)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  return harness.waitForDecision(response.body.executionId);
 }

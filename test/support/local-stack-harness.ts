@@ -24,6 +24,8 @@ export interface Harness {
   ): Promise<{ status: number; body: any }>;
   /** Polls GET /executions/{id} until the execution stops. */
   waitForExecution(executionId: string, user: string): Promise<any>;
+  /** Polls GET /executions/{id} (as the auditor) until the run ends or its approval waits for a person. */
+  waitForDecision(executionId: string): Promise<any>;
   stop(options?: { keepData?: boolean }): Promise<void>;
 }
 
@@ -64,6 +66,15 @@ export async function startHarness(
         if (body.status !== 'RUNNING' && body.status !== 'NOT_STARTED') return body;
         if (Date.now() > deadline)
           throw new Error(`Execution ${executionId} still ${body.status} after 30 s`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    async waitForDecision(executionId) {
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const { body } = await api('GET', `/executions/${executionId}`, { user: 'finley.auditor' });
+        if (body.status !== 'RUNNING' || body.approval?.status === 'PENDING') return body;
+        if (Date.now() > deadline) throw new Error(`Still running: ${JSON.stringify(body)}`);
         await new Promise((r) => setTimeout(r, 50));
       }
     },

@@ -63,13 +63,7 @@ async function startWith(key: string, invoice: { xml: string } | { pdfBase64: st
 
 /** Waits for the run's decision: its end, or its approval waiting in the work room. */
 async function decided(executionId: string): Promise<any> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const { body } = await harness.api('GET', `/executions/${executionId}`, { user: 'finley.auditor' });
-    if (body.status !== 'RUNNING' || body.approval?.status === 'PENDING') return body;
-    if (Date.now() > deadline) throw new Error(`Still running: ${JSON.stringify(body)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  return harness.waitForDecision(executionId);
 }
 
 async function run(key: string, xml: string): Promise<any> {

@@ -76,13 +76,7 @@ function start(key: string, body: unknown, user = 'gray.admin') {
 
 /** Waits until the run ends or waits for a person. */
 async function settle(executionId: string): Promise<any> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const { body } = await harness.api('GET', `/executions/${executionId}`, { user: 'finley.auditor' });
-    if (body.status !== 'RUNNING' || body.approval?.status === 'PENDING') return body;
-    if (Date.now() > deadline) throw new Error(`Still running: ${JSON.stringify(body)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  return harness.waitForDecision(executionId);
 }
 
 async function run(key: string, body: unknown): Promise<{ executionId: string; view: any }> {

@@ -86,13 +86,7 @@ async function settle(executionId: string, step?: 'verification' | 'approval'): 
 
 /** Waits until a payment run ends or waits for a controller. */
 async function settlePaymentRun(executionId: string): Promise<any> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const { body } = await harness.api('GET', `/executions/${executionId}`, { user: 'finley.auditor' });
-    if (body.status !== 'RUNNING' || body.approval?.status === 'PENDING') return body;
-    if (Date.now() > deadline) throw new Error(`Still running: ${JSON.stringify(body)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  return harness.waitForDecision(executionId);
 }
 
 function decide(
