@@ -1,4 +1,5 @@
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { XMLValidator } from 'fast-xml-parser';
+import { untrustedXmlParser } from '#platform/core/xml-parser.ts';
 import { EINVOICE_LIMITS, refuse } from './e-invoice.ts';
 
 /**
@@ -10,29 +11,7 @@ import { EINVOICE_LIMITS, refuse } from './e-invoice.ts';
 
 type XmlNode = Record<string, unknown>;
 
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@_',
-  parseTagValue: false,
-  parseAttributeValue: false,
-  alwaysCreateTextNode: true,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  commentPropName: false,
-  trimValues: true,
-  isArray: (_name, _path, _leaf, isAttribute) => !isAttribute,
-  // Numeric character references (&#229;) appear in names; the parser reads them only with this on.
-  htmlEntities: true,
-  // A DTD is refused before parsing; these limits are a second line against an entity-expansion bomb.
-  processEntities: {
-    enabled: true,
-    maxEntitySize: 1_000,
-    maxEntityCount: 10,
-    maxExpansionDepth: 2,
-    maxTotalExpansions: 100,
-    maxExpandedLength: 10_000,
-  },
-});
+const parser = untrustedXmlParser();
 
 export class XmlElement {
   readonly localName: string;

@@ -1,6 +1,7 @@
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { XMLValidator } from 'fast-xml-parser';
 import { TollgateError } from '#platform/core/errors.ts';
 import { add, currencyExponent, type Money, money, subtract, zero } from '#platform/core/money.ts';
+import { untrustedXmlParser } from '#platform/core/xml-parser.ts';
 
 /**
  * Bank statements as ISO 20022 cash-management messages: camt.053 (end-of-day statement, with
@@ -92,29 +93,7 @@ function invalid(
 
 type XmlNode = Record<string, unknown>;
 
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@_',
-  parseTagValue: false,
-  parseAttributeValue: false,
-  alwaysCreateTextNode: true,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  trimValues: true,
-  isArray: (_name, _path, _leaf, isAttribute) => !isAttribute,
-  // Numeric character references (&#228;) are plain XML and appear in names; the parser reads them
-  // only with this switch on.
-  htmlEntities: true,
-  // Bank files carry no DTD entities; tight limits stop an entity-expansion bomb.
-  processEntities: {
-    enabled: true,
-    maxEntitySize: 1_000,
-    maxEntityCount: 10,
-    maxExpansionDepth: 2,
-    maxTotalExpansions: 100,
-    maxExpandedLength: 10_000,
-  },
-});
+const parser = untrustedXmlParser();
 
 /** Reads children of one message, whose elements all share the root element's namespace prefix. */
 class Reader {
