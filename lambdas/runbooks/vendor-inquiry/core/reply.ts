@@ -148,3 +148,12 @@ export function replyDecision(input: ReplyDecisionInput): { status: ReplyStatus;
   }
   return { status: reasons.length ? 'DRAFT' : 'SENT', reasons };
 }
+
+/** The reply's subject: the inquiry's, on one line, at most 200 characters, prefixed "Re:" once. */
+export function replySubject(subject: string): string {
+  const clean = subject
+    .replace(/[\r\n]+/g, ' ')
+    .trim()
+    .slice(0, 200);
+  return /^re:/i.test(clean) ? clean : `Re: ${clean || 'your message'}`;
+}

@@ -6,6 +6,7 @@ import { executionIdOf } from '#platform/runs/core/executions.ts';
 import { runbookStep } from '#platform/runs/handlers/runbook-step.ts';
 import { DynamoDbSystemOfRecord } from '#platform/system-of-record/adapters/system-of-record-dynamodb.ts';
 import { configuredOutbox } from '#runbooks/vendor-inquiry/adapters/outbox.ts';
+import { replySubject } from '#runbooks/vendor-inquiry/core/reply.ts';
 import { INQUIRY_RULES_ACTOR, INQUIRY_TASK, identityResult } from './inquiry-step.ts';
 
 const sor = new DynamoDbSystemOfRecord();
@@ -31,14 +32,6 @@ async function storedReply(executionId: string): Promise<StoredReply> {
   const reply = found?.reply as StoredReply | null | undefined;
   if (!reply || typeof reply.text !== 'string') throw new Error(`Run ${executionId} has no drafted reply.`);
   return reply;
-}
-
-function replySubject(subject: string): string {
-  const clean = subject
-    .replace(/[\r\n]+/g, ' ')
-    .trim()
-    .slice(0, 200);
-  return /^re:/i.test(clean) ? clean : `Re: ${clean || 'your message'}`;
 }
 
 /**

@@ -8,7 +8,12 @@ import { INQUIRY_POLICY } from '#runbooks/vendor-inquiry/adapters/inquiry-policy
 import { inquiryModel } from '#runbooks/vendor-inquiry/adapters/model-factory.ts';
 import { configuredOutbox } from '#runbooks/vendor-inquiry/adapters/outbox.ts';
 import { factsSchema } from '#runbooks/vendor-inquiry/core/facts.ts';
-import { composeReply, replyDecision, unsupportedTokens } from '#runbooks/vendor-inquiry/core/reply.ts';
+import {
+  composeReply,
+  replyDecision,
+  replySubject,
+  unsupportedTokens,
+} from '#runbooks/vendor-inquiry/core/reply.ts';
 import { classifiedResult, INQUIRY_RULES_ACTOR, INQUIRY_TASK, identityResult } from './inquiry-step.ts';
 
 /** Whether the agent may send replies alone: registered, not suspended, a pact for the action, a sending tier. */
@@ -27,14 +32,6 @@ async function withinPact(): Promise<{ within: boolean; why: string | null }> {
       why: `Agent ${INQUIRY_POLICY.agentId} is in tier ${standing.tier}; its replies are drafts.`,
     };
   return { within: true, why: null };
-}
-
-function replySubject(subject: string): string {
-  const clean = subject
-    .replace(/[\r\n]+/g, ' ')
-    .trim()
-    .slice(0, 200);
-  return /^re:/i.test(clean) ? clean : `Re: ${clean || 'your message'}`;
 }
 
 /**
