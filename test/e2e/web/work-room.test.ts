@@ -307,10 +307,12 @@ describe('the work room page', () => {
     const page = await context.newPage();
     await page.goto(`${origin}/`);
     await page.getByLabel('Demo user').waitFor();
-
-    // Act: Tab to the user list, pick with the keyboard, Tab to the button, Enter
     const focusName = () =>
       page.evaluate(() => (globalThis as any).document.activeElement?.textContent?.trim() ?? '');
+    // The page moves focus to its heading once it has rendered; keys pressed before that land elsewhere.
+    await expect.poll(focusName).toBe('Sign in');
+
+    // Act: Tab to the user list, pick with the keyboard, Tab to the button, Enter
     await page.keyboard.press('Tab'); // from the page's heading (focused on load) to the demo user list
     await page.keyboard.press('ArrowDown'); // first user: Avery
     await page.keyboard.press('ArrowDown'); // Blake
