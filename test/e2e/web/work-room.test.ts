@@ -310,17 +310,19 @@ describe('the work room page', () => {
     const focusName = () =>
       page.evaluate(() => (globalThis as any).document.activeElement?.textContent?.trim() ?? '');
     // The page moves focus to its heading once it has rendered; keys pressed before that land elsewhere.
-    await expect.poll(focusName).toBe('Sign in');
+    await expect.poll(focusName, { timeout: 30_000 }).toBe('Sign in');
 
     // Act: Tab to the user list, pick with the keyboard, Tab to the button, Enter
     const focusTag = () => page.evaluate(() => (globalThis as any).document.activeElement?.tagName ?? '');
     await page.keyboard.press('Tab'); // from the page's heading (focused on load) to the demo user list
-    await expect.poll(focusTag).toBe('SELECT');
+    await expect.poll(focusTag, { timeout: 30_000 }).toBe('SELECT');
     await page.keyboard.press('ArrowDown'); // first user: Avery
     await page.keyboard.press('ArrowDown'); // Blake
-    await expect.poll(() => page.getByLabel('Demo user').inputValue()).toBe('blake.clerk');
+    await expect
+      .poll(() => page.getByLabel('Demo user').inputValue(), { timeout: 30_000 })
+      .toBe('blake.clerk');
     await page.keyboard.press('Tab');
-    await expect.poll(focusTag).toBe('BUTTON');
+    await expect.poll(focusTag, { timeout: 30_000 }).toBe('BUTTON');
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { level: 1, name: 'Inbox' }).waitFor();
     await page.locator('tbody tr').first().waitFor();
